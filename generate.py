@@ -1,0 +1,115 @@
+"""The ``handout`` command line: parse arguments, call the library, report.
+
+Exit codes: 0 done, 1 the input was refused (the message says why and how to
+fix it), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from handouts import api, content, schema
+from handouts.errors import PrescriptionError
+from handouts.output import write_atomic, write_stdout
+
+PAPERS = click.Choice(["letter", "a4"], case_sensitive=False)
+
+
+def _layout_names() -> list[str]:
+    import layouts
+
+    return list(layouts.available())
+
+
+content_option = click.option("--content", "content_dir", type=click.Path(exists=True, file_okay=False),
+                              help="A clinic's own content folder; its files replace the built-in ones.")
+strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="handouts")
+def cli() -> None:
+    """Turn a prescription file into a personalized patient handout PDF."""
+
+
+@cli.command()
+@click.argument("prescription", type=click.Path(dir_okay=True, path_type=Path))
+@click.option("-o", "--output", required=True, help="The PDF to write, or - for standard output.")
+@click.option("--layout", default="standard", show_default=True, help="See 'handout layouts'.")
+@click.option("--paper", type=PAPERS, default="letter", show_default=True)
+@content_option
+@strict_option
+def generate(prescription: Path, output: str, layout: str, paper: str, content_dir: str | None, strict: bool) -> None:
+    """Make the handout for one PRESCRIPTION file."""
+    if layout not in _layout_names():
+        raise click.BadParameter(f"{layout!r}; choose one of: {', '.join(_layout_names())}", param_hint="--layout")
+    try:
+        result = api.generate(prescription, layout, paper.lower(), content_dir, strict)
+    except PrescriptionError as error:
+        click.echo(str(error), err=True)
+        click.echo(f"{prescription}: no handout written.", err=True)
+        sys.exit(1)
+    for warning in result.warnings:
+        click.echo(warning.format(), err=True)
+    if output == "-":
+        write_stdout(result.pdf)
+        return
+    path = write_atomic(output, result.pdf)
+    click.echo(f"wrote {path} ({len(result.pdf) // 1024 + 1} KB)", err=True)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@content_option
+@strict_option
+def check(files: tuple[Path, ...], fmt: str, content_dir: str | None, strict: bool) -> None:
+    """Validate prescription FILES without rendering (exit 1 if any has an error)."""
+    report = api.check_many(files, content_dir, strict)
+    if fmt == "json":
+        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        for problem in report.problems:
+            click.echo(problem.format())
+        click.echo(report.summary())
+    sys.exit(1 if report.failed else 0)
+
+
+@cli.command(name="layouts")
+def list_layouts() -> None:
+    """List the layouts."""
+    import layouts
+
+    for name, module in layouts.available().items():
+        click.echo(f"{name:<12} {module.DESCRIPTION}")
+
+
+@cli.command()
+@content_option
+def medications(content_dir: str | None) -> None:
+    """List the medications in the content library and their routes."""
+    lib = content.load(content_dir)
+    for ident, med in lib.medications.items():
+        routes = ", ".join(med.get("routes", {}))
+        off = ", ".join(med.get("off_label_routes", {}) or {})
+        strengths = ", ".join(med.get("strengths", []))
+        line = f"{ident:<18} {med.get('display_name', ident)} · {strengths} · routes: {routes}"
+        click.echo(line + (f" · off-label only: {off}" if off else ""))
+
+
+@cli.command(name="schema")
+def print_schema() -> None:
+    """Print the JSON Schema of the prescription format."""
+    click.echo(json.dumps(schema.load(), indent=2, ensure_ascii=False))
+
+
+def main() -> None:
+    cli(prog_name="handout")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""The library's front door: prescription file in, checked handout PDF out.
+
+The command line, the batch runner and other programs all go through these
+functions, so every path applies the same checks in the same order:
+load → safety check → model → render.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from . import content, model, prescription, render, safety
+from .errors import Problem, PrescriptionError
+
+
+@dataclass
+class Result:
+    """A rendered handout and the warnings that did not block it."""
+
+    pdf: bytes
+    handout: model.Handout
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def check_file(path: Path | str, content_dir: str | None = None, strict: bool = False) -> tuple[prescription.Prescription, list[Problem]]:
+    """Load and check one prescription; raises PrescriptionError when anything blocks it."""
+    lib = content.load(content_dir)
+    rx = prescription.load(path, lib)
+    return rx, _checked(rx, lib, strict)
+
+
+@dataclass
+class CheckReport:
+    """The outcome of checking many files: every problem, and which files failed."""
+
+    files: int = 0
+    failed: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def summary(self) -> str:
+        errors = sum(p.severity == "error" for p in self.problems)
+        warnings = len(self.problems) - errors
+        ok = self.files - len(self.failed)
+        return (f"{self.files} file{'s' if self.files != 1 else ''} checked: {ok} ok, {len(self.failed)} refused; "
+                f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
+
+    def as_dict(self) -> dict:
+        return {"files": self.files, "failed": self.failed, "problems": [p.as_dict() for p in self.problems],
+                "summary": self.summary()}
+
+
+def check_many(paths, content_dir: str | None = None, strict: bool = False) -> CheckReport:
+    """Check every file, never stopping at the first bad one."""
+    report = CheckReport()
+    for path in paths:
+        report.files += 1
+        try:
+            _, warnings = check_file(path, content_dir, strict)
+            report.problems += warnings
+        except PrescriptionError as error:
+            report.failed.append(str(path))
+            report.problems += [_as_error(p) if strict else p for p in error.problems]
+    return report
+
+
+def _as_error(problem: Problem) -> Problem:
+    return replace(problem, severity="error")
+
+
+def _checked(rx: prescription.Prescription, lib: content.Library, strict: bool) -> list[Problem]:
+    problems = safety.check(rx, lib)
+    blocking = [p for p in problems if p.severity == "error" or strict]
+    if blocking:
+        raise PrescriptionError(problems)
+    return problems
+
+
+def generate(path: Path | str, layout: str = "standard", paper: str = "letter",
+             content_dir: str | None = None, strict: bool = False) -> Result:
+    """One prescription file to PDF bytes (nothing is written)."""
+    lib = content.load(content_dir)
+    rx = prescription.load(path, lib)
+    return from_prescription(rx, lib, layout, paper, strict)
+
+
+def from_prescription(rx: prescription.Prescription, lib: content.Library, layout: str = "standard",
+                      paper: str = "letter", strict: bool = False) -> Result:
+    warnings = _checked(rx, lib, strict)
+    handout = model.build(rx, lib)
+    return Result(render.render(handout, layout, paper), handout, warnings)

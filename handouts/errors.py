@@ -1,0 +1,57 @@
+"""Problems found in a prescription, reported the way a person can act on them.
+
+Every problem names the file, the line and the field, says what is wrong and
+how to fix it. Errors block the handout; warnings are printed and, with
+``--strict``, block too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one field of one prescription."""
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+    fix: str = ""
+    severity: str = "error"  # "error" | "warning"
+    source: str = ""
+
+    def format(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        text = f"{where}: {self.severity}: {self.field}: {self.message}" if self.field else f"{where}: {self.severity}: {self.message}"
+        if self.source:
+            text += f" (source: {self.source})"
+        if self.fix:
+            text += "\n    fix: " + self.fix.replace("\n", "\n         ")
+        return text
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "field": self.field,
+            "severity": self.severity,
+            "message": self.message,
+            "fix": self.fix,
+            "source": self.source,
+        }
+
+
+@dataclass
+class PrescriptionError(Exception):
+    """Raised when a prescription cannot become a handout; carries every problem found."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "\n".join(p.format() for p in self.problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]

@@ -1,0 +1,213 @@
+"""The Handout: every section of a handout as plain data, before any layout.
+
+It is the single truth every layout reads, so layouts only arrange; they never
+compute, word or decide anything clinical. Building it resolves the
+prescription against the content library (wording, sites, dose volume,
+dose dates and site rotation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import schedule, units
+from .content import Library
+from .prescription import Prescription
+
+CALENDAR_ROWS = 12
+
+
+@dataclass(frozen=True)
+class Site:
+    number: int          # rotation order, as marked on the diagram
+    site_id: str
+    side: str | None
+    label: str           # "your left outer thigh"
+    technical: str       # "vastus lateralis"
+    landmarks: str
+
+
+@dataclass(frozen=True)
+class Dose:
+    number: int
+    date: str            # "Tue 1 Dec 2026"
+    site: str            # "1 · your left outer thigh"
+
+
+@dataclass(frozen=True)
+class Tier:
+    key: str             # expected | call | emergency
+    symbol: str          # a word-symbol readable without colour
+    title: str
+    lead: str
+    items: tuple[str, ...]
+    action: str          # who to call, with the number
+
+
+@dataclass(frozen=True)
+class Handout:
+    title: str
+    language: str
+    headings: dict
+    patient_name: str
+    medication: str      # display name
+    strength: str
+    issued: str
+    prescriber_name: str
+    route: str           # route id
+    route_words: str     # "Into the muscle"
+    route_full: str      # "Into the muscle (intramuscular)"
+    route_not: str       # warning against the other route
+    off_label: str       # "" unless the route is off-label
+    dose_ml: str
+    dose_mcg: str
+    needle: str          # "23 gauge, 1 in (25 mm)"
+    needle_length: str   # "1 in (25 mm)"
+    needle_mm: float
+    angle: int
+    angle_words: str
+    sites: tuple[Site, ...]
+    diagram_caption: str
+    body_alt: str
+    depth_alt: str
+    rotation: str
+    steps: tuple[str, ...]
+    training: str
+    schedule: tuple[str, ...]
+    calendar: tuple[Dose, ...]
+    calendar_note: str
+    tiers: tuple[Tier, ...]
+    wrong_route: str
+    cautions: tuple[str, ...]
+    storage: tuple[str, ...]
+    sharps: tuple[str, ...]
+    why: str
+    contacts: tuple[tuple[str, str], ...]
+    notes: str
+    subject: str
+    author: str
+
+
+def _date(day) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def _site_label(site: dict, side: str | None) -> str:
+    if side and site.get("id") == "abdomen":
+        return f"belly, {side} of your navel"
+    return f"your {side} {site['name']}" if side else site["name"]
+
+
+def build(rx: Prescription, lib: Library) -> Handout:
+    """Resolve a (checked) prescription into a Handout."""
+    text = lib.text(rx.language)
+    med = lib.medications[rx.medication]
+    route_text = text["routes"][rx.route]
+    route_data = lib.routes[rx.route]
+    angle = int(route_data.get("angle", 90))
+    if rx.route == "subcutaneous" and rx.needle_mm <= 6:
+        angle = 90  # short needles go in straight — Hall 2015, clinical-facts §3
+    dose_ml, dose_mcg = units.ml(rx.volume), units.mcg(rx.dose)
+    needle_length = units.needle_length(rx.needle_mm)
+    fields = {
+        "dose_ml": dose_ml, "dose_mcg": dose_mcg, "angle": angle, "medication": med["display_name"],
+        "needle": f"{rx.gauge} gauge, {needle_length}", "emergency_number": rx.emergency_number,
+    }
+
+    sites = []
+    for number, choice in enumerate(rx.sites, 1):
+        entry = {"id": choice.site, **lib.sites[choice.site]}
+        sites.append(Site(number, choice.site, choice.side, _site_label(entry, choice.side),
+                          entry.get("technical", ""), entry.get("landmarks", "").strip()))
+
+    doses = schedule.first_doses(rx.start, rx.phases, CALENDAR_ROWS)
+    calendar = tuple(
+        Dose(i + 1, _date(day), f"{sites[i % len(sites)].number} · {sites[i % len(sites)].label}")
+        for i, day in enumerate(doses)
+    )
+
+    phone_line = ", ".join(filter(None, [rx.prescriber.phone, rx.prescriber.after_hours and f"after hours {rx.prescriber.after_hours}"]))
+    tier_text = text["tiers"]
+    actions = {
+        "expected": "",
+        "call": f"Call {rx.prescriber.name}" + (f": {phone_line}" if phone_line else "")
+                + (f" ({rx.prescriber.clinic})" if rx.prescriber.clinic else ""),
+        "emergency": f"Call {rx.emergency_number} now.",
+    }
+    symbols = {"expected": "OK", "call": "CALL", "emergency": rx.emergency_number}
+    tiers = tuple(
+        Tier(key, symbols[key], tier_text[key]["title"], tier_text[key]["lead"].format(**fields),
+             tuple(med["side_effects"][key]), actions[key])
+        for key in ("expected", "call", "emergency")
+    )
+
+    contacts = [("Prescriber", rx.prescriber.name)]
+    if rx.prescriber.clinic:
+        contacts.append(("Clinic", rx.prescriber.clinic))
+    if rx.prescriber.phone:
+        contacts.append(("Phone", rx.prescriber.phone))
+    if rx.prescriber.after_hours:
+        contacts.append(("After hours", rx.prescriber.after_hours))
+    if rx.prescriber.email:
+        contacts.append(("Email", rx.prescriber.email))
+    if rx.pharmacy:
+        contacts.append(("Pharmacy", " ".join(filter(None, [rx.pharmacy.name, rx.pharmacy.phone]))))
+    contacts.append(("Emergency", rx.emergency_number))
+
+    site_words = _join([s.label for s in sites])
+    rotation = text["rotation"]
+    if isinstance(rotation, dict):
+        rotation = rotation[rx.route]
+    title = f"{med['display_name'][0].upper()}{med['display_name'][1:]} injection guide for {rx.patient_name}"
+    return Handout(
+        title=title,
+        language="en" if rx.language not in lib.texts else rx.language,
+        headings=text["headings"],
+        patient_name=rx.patient_name,
+        medication=med["display_name"],
+        strength=_strength(rx.strength_mcg_per_ml),
+        issued=_date(rx.issued),
+        prescriber_name=rx.prescriber.name,
+        route=rx.route,
+        route_words=route_text["words"],
+        route_full=route_text["full"],
+        route_not=route_text["not"].format(**fields),
+        off_label=text["off_label"].format(**fields) if rx.off_label else "",
+        dose_ml=dose_ml,
+        dose_mcg=dose_mcg,
+        needle=fields["needle"],
+        needle_length=needle_length,
+        needle_mm=rx.needle_mm,
+        angle=angle,
+        angle_words=route_text["angle_words"].format(**fields),
+        sites=tuple(sites),
+        diagram_caption=text["diagram_caption"],
+        body_alt=f"Outline of a body. Numbered dots mark your injection sites: "
+                 + "; ".join(f"{s.number}, {s.label}" for s in sites) + ".",
+        depth_alt=f"Cross-section of skin, fat and muscle. The {needle_length} needle goes in at {angle} degrees "
+                  + ("and its tip reaches the muscle." if rx.route == "intramuscular" else "and its tip stays in the fat under the skin."),
+        rotation=rotation.format(**fields),
+        steps=tuple(s["text"].format(**fields) for s in text["steps"] if rx.route in s.get("routes", [rx.route])),
+        training=text.get("training", ""),
+        schedule=tuple(schedule.describe(p) for p in rx.phases),
+        calendar=calendar,
+        calendar_note=text["calendar_note"],
+        tiers=tiers,
+        wrong_route=text.get("wrong_route", ""),
+        cautions=tuple(med.get("cautions", [])),
+        storage=tuple(med.get("storage", [])),
+        sharps=tuple(text.get("sharps", [])),
+        why=med.get("why_it_matters", ""),
+        contacts=tuple(contacts),
+        notes=rx.notes,
+        subject=f"{route_text['full']} injection of {med['display_name']}, {dose_ml} ({dose_mcg}), at {site_words}",
+        author=rx.prescriber.clinic or rx.prescriber.name,
+    )
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _strength(mcg_per_ml: float) -> str:
+    return f"{units.mcg(mcg_per_ml)}/mL"

@@ -1,0 +1,421 @@
+"""Reading a prescription file into a typed, normalized ``Prescription``.
+
+The file format (see README and ``handout schema``) is a contract clinics rely
+on. Reading is forgiving in spelling (IM / intramuscular, "1 mg" / "1000 mcg")
+and strict in meaning: every field is checked, every problem is collected (not
+just the first) and reported with its file, line and a fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import units, yamlsource
+from .content import Library
+from .errors import Problem, PrescriptionError
+
+EXAMPLE = {
+    "patient": "patient:\n  name: Maria Lopez",
+    "patient.name": "patient:\n  name: Maria Lopez",
+    "patient.weight": "patient:\n  weight: 62 kg",
+    "patient.language": "patient:\n  language: en",
+    "medication": "medication: cyanocobalamin",
+    "strength": "strength: 1000 mcg/mL",
+    "dose": "dose: 1000 mcg",
+    "volume": "volume: 1 mL",
+    "route": "route: intramuscular",
+    "off_label": "off_label: true",
+    "confirm": "confirm: [dorsogluteal]",
+    "sites": "sites: [left thigh, right thigh]",
+    "needle": "needle: {gauge: 23, length: 1 in}",
+    "needle.gauge": "needle: {gauge: 23, length: 1 in}",
+    "needle.length": "needle: {gauge: 23, length: 1 in}",
+    "schedule": "schedule:\n  start: 2026-12-01\n  phases:\n    - {every: 1 day, count: 7}\n    - {every: 1 month}",
+    "schedule.start": "schedule:\n  start: 2026-12-01",
+    "schedule.phases": "phases:\n  - {every: 1 week, count: 4}\n  - {every: 1 month}",
+    "prescriber": "prescriber:\n  name: Dr. Aisha Chen\n  phone: 555-010-4477",
+    "prescriber.name": "prescriber:\n  name: Dr. Aisha Chen",
+    "prescriber.phone": 'prescriber:\n  phone: "555-010-4477"',
+    "pharmacy": "pharmacy: {name: Main Street Pharmacy, phone: 555-010-2200}",
+    "emergency_number": 'emergency_number: "911"',
+    "issued": "issued: 2026-11-25",
+    "notes": "notes: Bring your sharps container to your next visit.",
+}
+
+FIELDS = {
+    (): {"patient", "medication", "strength", "dose", "volume", "route", "off_label", "confirm",
+         "sites", "needle", "schedule", "prescriber", "pharmacy", "emergency_number", "issued", "notes"},
+    ("patient",): {"name", "language", "weight", "date_of_birth", "id"},
+    ("needle",): {"gauge", "length"},
+    ("schedule",): {"start", "phases"},
+    ("schedule", "phases", "*"): {"every", "count", "for", "times"},
+    ("prescriber",): {"name", "phone", "after_hours", "clinic", "email"},
+    ("pharmacy",): {"name", "phone"},
+}
+
+SIDES = {"left": "left", "l": "left", "lt": "left", "right": "right", "r": "right", "rt": "right"}
+_PHONE = re.compile(r"^[+\d][\d\s().\-/]{2,24}(\s*(x|ext\.?)\s*\d{1,6})?$", re.IGNORECASE)
+_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One stretch of the schedule: a dose every ``every``, ``times`` per interval."""
+
+    every: units.Interval
+    times: int = 1
+    count: int | None = None            # doses in this phase; None with no duration = ongoing
+    duration: units.Interval | None = None
+
+    @property
+    def ongoing(self) -> bool:
+        return self.count is None and self.duration is None
+
+
+@dataclass(frozen=True)
+class SiteChoice:
+    site: str              # catalogue id
+    side: str | None       # "left" | "right" | None
+    written: str           # as the prescriber wrote it
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str = ""
+    phone: str = ""
+    after_hours: str = ""
+    clinic: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Prescription:
+    """A prescription with every value in one unit and one spelling."""
+
+    file: str
+    patient_name: str
+    language: str
+    weight_kg: float | None
+    medication: str
+    strength_mcg_per_ml: float
+    dose_mcg: float | None          # as written, if written
+    volume_ml: float | None         # as written, if written
+    route: str
+    off_label: bool
+    confirm: tuple[str, ...]
+    sites: tuple[SiteChoice, ...]
+    gauge: int
+    needle_mm: float
+    start: dt.date
+    phases: tuple[Phase, ...]
+    prescriber: Contact
+    pharmacy: Contact | None
+    emergency_number: str
+    issued: dt.date
+    notes: str
+    source: yamlsource.Located = field(repr=False, compare=False, hash=False)
+
+    @property
+    def dose(self) -> float:
+        """The dose in mcg, from the dose or from volume × strength."""
+        return self.dose_mcg if self.dose_mcg is not None else self.volume_ml * self.strength_mcg_per_ml
+
+    @property
+    def volume(self) -> float:
+        """The volume in mL to draw up, from the volume or from dose ÷ strength."""
+        return self.volume_ml if self.volume_ml is not None else self.dose_mcg / self.strength_mcg_per_ml
+
+    def line(self, *path) -> int | None:
+        return self.source.line(path)
+
+
+class _Reader:
+    """Collects problems while turning located YAML data into typed values."""
+
+    def __init__(self, file: str, located: yamlsource.Located, library: Library):
+        self.file, self.src, self.lib = file, located, library
+        self.problems: list[Problem] = []
+
+    def problem(self, path: tuple, message: str, fix: str = "", example_key: str | None = None) -> None:
+        name = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in path).replace(".[", "[")
+        example = EXAMPLE.get(example_key or ".".join(p for p in path if isinstance(p, str)))
+        if example:
+            fix = (fix + "\n" if fix else "") + "for example:\n" + example
+        self.problems.append(Problem(self.file, self.src.line(path), name, message, fix))
+
+    def get(self, path: tuple, required: bool = False, kind: type | tuple = object):
+        node = self.src.data
+        for key in path:
+            if not isinstance(node, dict) or key not in node:
+                if required:
+                    parent = ".".join(path[:-1])
+                    self.problem(path, "is missing", f"add '{path[-1]}'" + (f" under '{parent}'" if parent else ""))
+                return None
+            node = node[key]
+        if node is None:
+            if required:
+                self.problem(path, "is empty", "give it a value")
+            return None
+        if not isinstance(node, kind) or isinstance(node, bool) and kind is not bool:
+            want = {str: "text", dict: "a group of fields", list: "a list", bool: "true or false"}.get(kind, "a value")
+            self.problem(path, f"must be {want}, not {_describe(node)}")
+            return None
+        return node
+
+    def text(self, path: tuple, required: bool = False) -> str:
+        value = self.get(path, required, (str, int, float))
+        if value is None:
+            return ""
+        raw = self.src.raw.get(tuple(path))
+        return str(raw if raw is not None else value).strip()
+
+    def convert(self, path: tuple, parse, required: bool = False):
+        value = self.get(path, required, (str, int, float))
+        if value is None:
+            return None
+        try:
+            return parse(value)
+        except ValueError as error:
+            self.problem(path, str(error))
+            return None
+
+    def unknown_keys(self) -> None:
+        for pattern, allowed in FIELDS.items():
+            for path, mapping in _mappings(self.src.data, pattern):
+                for key in mapping:
+                    if key in allowed:
+                        continue
+                    close = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.6)
+                    hint = f"did you mean '{close[0]}'?" if close else "allowed here: " + ", ".join(sorted(allowed))
+                    self.problem((*path, key), "is not a field this format knows", hint, example_key="")
+
+
+def _mappings(data, pattern: tuple):
+    """Yield (path, mapping) for every mapping matching a pattern with '*' for list items."""
+    found = [((), data)]
+    for step in pattern:
+        nxt = []
+        for path, node in found:
+            if step == "*" and isinstance(node, list):
+                nxt += [((*path, i), item) for i, item in enumerate(node)]
+            elif isinstance(node, dict) and step in node:
+                nxt.append(((*path, step), node[step]))
+        found = nxt
+    return [(p, n) for p, n in found if isinstance(n, dict)]
+
+
+def _describe(value) -> str:
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (true/false)"
+    if isinstance(value, dict):
+        return "a group of fields"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def _date(value) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date; write it as YYYY-MM-DD, like 2026-12-01") from None
+
+
+def _phone(value) -> str:
+    text = str(value).strip()
+    if not _PHONE.match(text) or sum(c.isdigit() for c in text) < 3:
+        raise ValueError(f"{text!r} is not a phone number; write digits with spaces or dashes, in quotes")
+    return text
+
+
+def read_text(path: Path | str) -> tuple[str, str]:
+    """The file's text and display name; unreadable, empty or binary files are refused here."""
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise PrescriptionError([Problem(name, None, "", "file not found", "check the path and the file name")]) from None
+    except IsADirectoryError:
+        raise PrescriptionError([Problem(name, None, "", "is a folder, not a prescription file",
+                                         "give the path of a .yaml file (or use 'handout batch' for folders)")]) from None
+    except OSError as error:
+        raise PrescriptionError([Problem(name, None, "", f"cannot be read ({error.strerror})", "check its permissions")]) from None
+    if b"\0" in data[:8192]:
+        raise PrescriptionError([Problem(name, None, "", "is a binary file, not a prescription",
+                                         "give a YAML text file; run 'handout schema' to see the format")])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise PrescriptionError([Problem(name, None, "", f"is not UTF-8 text (byte {error.start})",
+                                         "save the file as UTF-8 text")]) from None
+    if not text.strip():
+        raise PrescriptionError([Problem(name, None, "", "is empty", "write a prescription; see examples/ or run 'handout schema'")])
+    return text, name
+
+
+def load(path: Path | str, library: Library) -> Prescription:
+    """Read one prescription file; raises PrescriptionError listing every problem."""
+    text, name = read_text(path)
+    return parse(text, name, library)
+
+
+def parse(text: str, name: str, library: Library) -> Prescription:
+    """Parse prescription text (``name`` is used in messages)."""
+    try:
+        located = yamlsource.load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise PrescriptionError([Problem(name, mark.line + 1 if mark else None, "", f"is not valid YAML: {reason}",
+                                         "check indentation and that every 'key: value' has a space after the colon")]) from None
+    if not isinstance(located.data, dict):
+        raise PrescriptionError([Problem(name, 1, "", f"must be a set of 'key: value' fields, not {_describe(located.data)}",
+                                         "start with 'patient:'; run 'handout schema' or see examples/")])
+    reader = _Reader(name, located, library)
+    reader.unknown_keys()
+    result = _build(reader)
+    if reader.problems:
+        raise PrescriptionError(reader.problems)
+    return result
+
+
+def _build(r: _Reader) -> Prescription | None:
+    lib = r.lib
+    r.get(("patient",), True, dict)
+    patient_name = r.text(("patient", "name"), True)
+    language = r.text(("patient", "language")) or "en"
+    if not _LANG.match(language):
+        r.problem(("patient", "language"), f"{language!r} is not a language code", "use a code like en or es")
+
+    written_med = r.text(("medication",), True)
+    medication = lib.medication_id(written_med) if written_med else None
+    if written_med and not medication:
+        close = lib.suggest(written_med, "medication")
+        r.problem(("medication",), f"{written_med!r} is not in the content library",
+                  (f"did you mean '{close}'? " if close else "") + "run 'handout medications' to list them")
+
+    strength = r.convert(("strength",), units.strength_mcg_per_ml)
+    if strength is None and r.get(("strength",)) is None and medication:
+        listed = lib.medications[medication].get("strengths", [])
+        if len(listed) == 1:
+            strength = units.strength_mcg_per_ml(listed[0])
+        else:
+            r.problem(("strength",), "is missing", "add the strength on the vial label")
+    dose = r.convert(("dose",), units.mass_mcg)
+    volume = r.convert(("volume",), units.volume_ml)
+    if r.get(("dose",)) is None and r.get(("volume",)) is None:
+        r.problem(("dose",), "is missing", "give the dose in mcg (or the volume in mL)")
+
+    written_route = r.text(("route",), True)
+    route = lib.route_id(written_route) if written_route else None
+    if written_route and not route:
+        close = lib.suggest(written_route, "route")
+        r.problem(("route",), f"{written_route!r} is not a route this tool knows",
+                  (f"did you mean '{close}'? " if close else "") + "use intramuscular (IM) or subcutaneous (subcut)")
+
+    off_label = r.get(("off_label",), False, bool) or False
+    confirm = r.get(("confirm",), False, (list, str)) or []
+    confirm = tuple(str(c).strip().lower() for c in ([confirm] if isinstance(confirm, str) else confirm))
+
+    sites = _sites(r, route)
+    r.get(("needle",), True, dict)
+    gauge = r.convert(("needle", "gauge"), units.gauge, True)
+    needle_mm = r.convert(("needle", "length"), units.length_mm, True)
+    weight = r.convert(("patient", "weight"), units.weight_kg)
+
+    r.get(("schedule",), True, dict)
+    start = r.convert(("schedule", "start"), _date, True)
+    phases = _phases(r)
+
+    r.get(("prescriber",), True, dict)
+    prescriber = Contact(
+        name=r.text(("prescriber", "name"), True),
+        phone=r.convert(("prescriber", "phone"), _phone) or "",
+        after_hours=r.convert(("prescriber", "after_hours"), _phone) or "",
+        clinic=r.text(("prescriber", "clinic")),
+        email=r.text(("prescriber", "email")),
+    )
+    pharmacy = None
+    if r.get(("pharmacy",), False, dict) is not None:
+        pharmacy = Contact(name=r.text(("pharmacy", "name")), phone=r.convert(("pharmacy", "phone"), _phone) or "")
+    emergency = r.convert(("emergency_number",), _phone) or "911"
+    issued = r.convert(("issued",), _date)
+    notes = r.text(("notes",))
+
+    if r.problems:
+        return None
+    return Prescription(
+        file=r.file, patient_name=patient_name, language=language, weight_kg=weight,
+        medication=medication, strength_mcg_per_ml=strength, dose_mcg=dose, volume_ml=volume,
+        route=route, off_label=bool(off_label), confirm=confirm, sites=tuple(sites), gauge=gauge,
+        needle_mm=needle_mm, start=start, phases=tuple(phases), prescriber=prescriber, pharmacy=pharmacy,
+        emergency_number=emergency, issued=issued or start, notes=notes, source=r.src,
+    )
+
+
+def _sites(r: _Reader, route: str | None) -> list[SiteChoice]:
+    raw = r.get(("sites",), True, (list, str))
+    if raw is None:
+        return []
+    items = [raw] if isinstance(raw, str) else raw
+    if not items:
+        r.problem(("sites",), "is an empty list", "name at least one site")
+    chosen = []
+    for index, item in enumerate(items):
+        path = ("sites",) if isinstance(raw, str) else ("sites", index)
+        if not isinstance(item, str):
+            r.problem(path, f"must be a site name like 'left thigh', not {_describe(item)}")
+            continue
+        words = item.lower().replace(",", " ").split()
+        sides = [SIDES[w] for w in words if w in SIDES]
+        rest = " ".join(w for w in words if w not in SIDES)
+        candidates = r.lib.site_ids(rest)
+        if not candidates:
+            close = r.lib.suggest(rest, "site")
+            r.problem(path, f"{item!r} is not a site in the catalogue",
+                      (f"did you mean '{close}'? " if close else "") + "for example: left thigh, right deltoid, abdomen")
+            continue
+        site = next((c for c in candidates if r.lib.sites[c]["route"] == route), candidates[0])
+        if len(set(sides)) > 1:
+            r.problem(path, f"{item!r} names both sides", "write one site per list item")
+            continue
+        side = sides[0] if sides else None
+        if side and side not in r.lib.sites[site].get("sides", []):
+            r.problem(path, f"{item!r}: this site has no {side} side", "leave out left/right")
+            continue
+        chosen.append(SiteChoice(site, side, item))
+    return chosen
+
+
+def _phases(r: _Reader) -> list[Phase]:
+    raw = r.get(("schedule", "phases"), True, list)
+    if raw is None:
+        return []
+    if not raw:
+        r.problem(("schedule", "phases"), "is an empty list", "give at least one phase")
+    phases = []
+    for i, item in enumerate(raw):
+        base = ("schedule", "phases", i)
+        if not isinstance(item, dict):
+            r.problem(base, f"must be a group like {{every: 1 week, count: 4}}, not {_describe(item)}",
+                      example_key="schedule.phases")
+            continue
+        every = r.convert((*base, "every"), units.interval, True)
+        count = r.get((*base, "count"), False, int)
+        times = r.get((*base, "times"), False, int) or 1
+        duration = r.convert((*base, "for"), units.interval)
+        if count is not None and count <= 0:
+            r.problem((*base, "count"), "must be 1 or more", "give how many doses this phase has")
+        if times <= 0:
+            r.problem((*base, "times"), "must be 1 or more", "times: 3 with every: 1 week means three doses a week")
+        if count is not None and duration is not None:
+            r.problem((*base, "for"), "is given together with count", "give either count or for, not both")
+        if every:
+            phases.append(Phase(every, times, count, duration))
+    return phases

@@ -1,0 +1,60 @@
+"""Turning a Handout into PDF bytes: fonts, page furniture, metadata, determinism.
+
+Output is deterministic (reportlab's invariant mode: fixed document ID and
+dates), so the same prescription always gives the same bytes and a pharmacy
+can audit what it printed.
+"""
+
+from __future__ import annotations
+
+import io
+
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+
+import layouts
+
+from . import fonts, theme
+from .model import Handout
+
+PAPER = {"letter": LETTER, "a4": A4}
+
+
+class HandoutDoc(BaseDocTemplate):
+    """A document that remembers the handout it draws, for page furniture."""
+
+    def __init__(self, buffer, handout: Handout, layout, paper: str):
+        size = PAPER[paper]
+        margin = layout.MARGIN
+        super().__init__(
+            buffer, pagesize=size, leftMargin=margin, rightMargin=margin, topMargin=margin,
+            bottomMargin=margin + layout.BODY_SIZE * 1.6, invariant=1, title=handout.title,
+            author=handout.author, subject=handout.subject, creator="handouts",
+            producer="handouts", keywords=f"{handout.medication}, {handout.route}, patient handout",
+            lang=handout.language, displayDocTitle=1,
+        )
+        self.handout, self.layout = handout, layout
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._footer)])
+
+    def _footer(self, canv, doc):
+        """Who and which page, on every page, so loose printed sheets stay matched."""
+        canv.saveState()
+        size = max(9, self.layout.BODY_SIZE * 0.75)
+        canv.setFont(fonts.REGULAR, size)
+        canv.setFillColor(theme.MUTED)
+        y = self.layout.MARGIN
+        canv.drawString(self.leftMargin, y, f"{self.handout.patient_name} · {self.handout.medication} · issued {self.handout.issued}")
+        canv.drawRightString(self.leftMargin + self.width, y, f"Page {doc.page}")
+        canv.restoreState()
+
+
+def render(handout: Handout, layout_name: str = "standard", paper: str = "letter") -> bytes:
+    """The handout as PDF bytes."""
+    fonts.register()
+    layout = layouts.get(layout_name)
+    buffer = io.BytesIO()
+    doc = HandoutDoc(buffer, handout, layout, paper)
+    doc.build(layout.story(handout, doc.width))
+    return buffer.getvalue()

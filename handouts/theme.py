@@ -1,0 +1,45 @@
+"""Colours used on the page.
+
+Every text colour here is chosen for at least 4.5:1 contrast on the background
+it is printed on (WCAG 2.1 AA); tests compute the ratios from these values.
+Meaning is never carried by colour alone: each tier and route also has words
+and a symbol.
+"""
+
+from __future__ import annotations
+
+from reportlab.lib.colors import HexColor
+
+INK = HexColor("#1a1a1a")           # body text on white
+MUTED = HexColor("#4a4a4a")         # captions on white (8.9:1)
+PAPER = HexColor("#ffffff")
+RULE = HexColor("#8a8a8a")          # lines, decoration only
+
+ROUTE_IM = HexColor("#0b3d91")      # dark blue band, white text
+ROUTE_SC = HexColor("#6a1b6a")      # dark plum band, white text
+
+TIER_EXPECTED = HexColor("#e8f1e8")  # light backgrounds, INK text on them
+TIER_CALL = HexColor("#fff1cc")
+TIER_EMERGENCY = HexColor("#fbe0e0")
+TIER_EDGE = HexColor("#1a1a1a")
+
+SKIN = HexColor("#f3d3bd")
+FAT = HexColor("#fbeaa5")
+MUSCLE = HexColor("#d98c8c")
+BODY_FILL = HexColor("#eef2f7")
+BODY_LINE = HexColor("#3b4a5a")
+SITE_MARK = HexColor("#b00020")
+NEEDLE = HexColor("#333333")
+
+# Pairs (text, background) that the contrast test checks.
+TEXT_ON_BACKGROUND = {
+    "body": (INK, PAPER),
+    "caption": (MUTED, PAPER),
+    "route_im": (PAPER, ROUTE_IM),
+    "route_sc": (PAPER, ROUTE_SC),
+    "tier_expected": (INK, TIER_EXPECTED),
+    "tier_call": (INK, TIER_CALL),
+    "tier_emergency": (INK, TIER_EMERGENCY),
+    "site_label": (SITE_MARK, PAPER),
+    "diagram_label": (INK, BODY_FILL),
+}
