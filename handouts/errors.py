@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def field_name(path: tuple) -> str:
+    """A path in the YAML as a person writes it: ``schedule.phases[1].every``."""
+    return ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in path).replace(".[", "[")
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with one field of one prescription."""

@@ -18,7 +18,7 @@ import yaml
 
 from . import units, yamlsource
 from .content import Library
-from .errors import Problem, PrescriptionError
+from .errors import PrescriptionError, Problem, field_name
 
 EXAMPLE = {
     "patient": "patient:\n  name: Maria Lopez",
@@ -39,6 +39,10 @@ EXAMPLE = {
     "schedule": "schedule:\n  start: 2026-12-01\n  phases:\n    - {every: 1 day, count: 7}\n    - {every: 1 month}",
     "schedule.start": "schedule:\n  start: 2026-12-01",
     "schedule.phases": "phases:\n  - {every: 1 week, count: 4}\n  - {every: 1 month}",
+    "schedule.phases.every": "phases:\n  - {every: 1 week, count: 4}",
+    "schedule.phases.count": "phases:\n  - {every: 1 week, count: 4}",
+    "schedule.phases.times": "phases:\n  - {every: 1 week, times: 3, for: 2 weeks}",
+    "schedule.phases.for": "phases:\n  - {every: 1 week, times: 3, for: 2 weeks}",
     "prescriber": "prescriber:\n  name: Dr. Aisha Chen\n  phone: 555-010-4477",
     "prescriber.name": "prescriber:\n  name: Dr. Aisha Chen",
     "prescriber.phone": 'prescriber:\n  phone: "555-010-4477"',
@@ -143,7 +147,7 @@ class _Reader:
         self.problems: list[Problem] = []
 
     def problem(self, path: tuple, message: str, fix: str = "", example_key: str | None = None) -> None:
-        name = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in path).replace(".[", "[")
+        name = field_name(path)
         example = EXAMPLE.get(example_key or ".".join(p for p in path if isinstance(p, str)))
         if example:
             fix = (fix + "\n" if fix else "") + "for example:\n" + example
@@ -152,9 +156,11 @@ class _Reader:
     def get(self, path: tuple, required: bool = False, kind: type | tuple = object):
         node = self.src.data
         for key in path:
-            if not isinstance(node, dict) or key not in node:
+            present = (isinstance(node, dict) and key in node) or (
+                isinstance(node, list) and isinstance(key, int) and key < len(node))
+            if not present:
                 if required:
-                    parent = ".".join(path[:-1])
+                    parent = field_name(path[:-1])
                     self.problem(path, "is missing", f"add '{path[-1]}'" + (f" under '{parent}'" if parent else ""))
                 return None
             node = node[key]

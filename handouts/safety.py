@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from . import units
 from .content import Library
-from .errors import Problem
+from .errors import Problem, field_name
 from .prescription import Prescription
 
 TOLERANCE_MM = 0.5   # needles are sold in inches: 5/8 in is 15.9 mm, written "16 mm"
@@ -29,8 +29,7 @@ def check(rx: Prescription, lib: Library) -> list[Problem]:
 
 
 def _p(rx: Prescription, path: tuple, message: str, fix: str, source: str = "", severity: str = "error") -> Problem:
-    name = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in path).replace(".[", "[")
-    return Problem(rx.file, rx.line(*path), name, message, fix, severity, source)
+    return Problem(rx.file, rx.line(*path), field_name(path), message, fix, severity, source)
 
 
 def _site_path(rx: Prescription, index: int) -> tuple:

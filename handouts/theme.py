@@ -22,6 +22,7 @@ TIER_EXPECTED = HexColor("#e8f1e8")  # light backgrounds, INK text on them
 TIER_CALL = HexColor("#fff1cc")
 TIER_EMERGENCY = HexColor("#fbe0e0")
 TIER_EDGE = HexColor("#1a1a1a")
+HEADER_FILL = HexColor("#eeeeee")   # table header rows, INK text
 
 SKIN = HexColor("#f3d3bd")
 FAT = HexColor("#fbeaa5")
@@ -40,6 +41,10 @@ TEXT_ON_BACKGROUND = {
     "tier_expected": (INK, TIER_EXPECTED),
     "tier_call": (INK, TIER_CALL),
     "tier_emergency": (INK, TIER_EMERGENCY),
-    "site_label": (SITE_MARK, PAPER),
+    "site_number": (PAPER, SITE_MARK),
     "diagram_label": (INK, BODY_FILL),
+    "layer_skin": (INK, SKIN),
+    "layer_fat": (INK, FAT),
+    "layer_muscle": (INK, MUSCLE),
+    "table_header": (INK, HEADER_FILL),
 }

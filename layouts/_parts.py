@@ -6,7 +6,6 @@ and width; a layout module only picks the order, the columns and the size.
 
 from __future__ import annotations
 
-from reportlab.lib import colors
 from reportlab.platypus import Paragraph
 
 from handouts import diagrams, theme
@@ -121,7 +120,7 @@ def calendar(h: Handout, size: float, width: float) -> list:
     widths = [width * 0.11, width * 0.3, width * 0.45, width * 0.14]
     table = grid(rows, widths, [
         ("GRID", (0, 0), (-1, -1), 0.5, theme.RULE),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+        ("BACKGROUND", (0, 0), (-1, 0), theme.HEADER_FILL),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), size * 0.15), ("BOTTOMPADDING", (0, 0), (-1, -1), size * 0.25),
     ], header_rows=1)
