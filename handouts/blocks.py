@@ -11,19 +11,20 @@ from __future__ import annotations
 from functools import cache
 from xml.sax.saxutils import escape
 
+from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
-from . import fonts, theme
+from . import fonts, tagging, theme
 
 
 @cache
 def styles(body: float = 12.0) -> dict[str, ParagraphStyle]:
     """Paragraph styles scaled from the body size (12 pt standard, 18 pt large print)."""
     fonts.register()
-    lead = 1.25
+    lead = 1.2
     base = ParagraphStyle("body", fontName=fonts.REGULAR, fontSize=body, leading=body * lead,
                           textColor=theme.INK, alignment=TA_LEFT)
 
@@ -35,8 +36,8 @@ def styles(body: float = 12.0) -> dict[str, ParagraphStyle]:
         "small": make("small", fontSize=body * 0.85, leading=body * 0.85 * lead, textColor=theme.MUTED),
         "bold": make("bold", fontName=fonts.BOLD),
         "h1": make("h1", fontName=fonts.BOLD, fontSize=body * 1.6, leading=body * 1.9),
-        "h2": make("h2", fontName=fonts.BOLD, fontSize=body * 1.25, leading=body * 1.5, spaceBefore=body * 0.5,
-                   spaceAfter=body * 0.2),
+        "h2": make("h2", fontName=fonts.BOLD, fontSize=body * 1.25, leading=body * 1.45, spaceBefore=body * 0.4,
+                   spaceAfter=body * 0.2, keepWithNext=1),
         "route": make("route", fontName=fonts.BOLD, fontSize=body * 1.75, leading=body * 2.05, textColor=theme.PAPER),
         "route_sub": make("route_sub", fontSize=body, leading=body * 1.25, textColor=theme.PAPER),
         "dose": make("dose", fontName=fonts.BOLD, fontSize=body * 1.5, leading=body * 1.8),
@@ -57,17 +58,78 @@ def text(value: str) -> str:
     return escape(str(value))
 
 
-def heading(value: str, level: int, style: ParagraphStyle) -> Paragraph:
-    return mark(Paragraph(text(value), style), f"H{level}")
+class Para(Paragraph):
+    """A paragraph that tags itself (P, H1, H2 or a list item) as it draws.
+
+    The parts of a paragraph split across pages share one structure element,
+    so a screen reader hears one paragraph.
+    """
+
+    def __init__(self, markup, style, role: str = "P", **kwargs):
+        super().__init__(markup, style, **kwargs)
+        self.role = role
+        self._tag = [None]
+
+    def split(self, avail_width, avail_height):
+        parts = super().split(avail_width, avail_height)
+        for part in parts:
+            part.role, part._tag = self.role, self._tag
+        return parts
+
+    def draw(self):
+        tagger = tagging.of(self.canv)
+        depth = 1
+        if self._tag[0] is not None:
+            tagger.resume(self._tag[0])
+        elif self.role == "LI":
+            tagger.open("LI")
+            self._tag[0] = tagger.open("LBody")
+            depth = 2
+        else:
+            self._tag[0] = tagger.open(self.role)
+        try:
+            with tagger.content():
+                super().draw()
+        finally:
+            for _ in range(depth):
+                tagger.close()
 
 
-def para(markup: str, style: ParagraphStyle) -> Paragraph:
+def heading(value: str, level: int, style: ParagraphStyle) -> Para:
+    return Para(text(value), style, f"H{level}")
+
+
+def para(markup: str, style: ParagraphStyle) -> Para:
     """A paragraph; ``markup`` is already escaped (it may hold <b>)."""
-    return mark(Paragraph(markup, style), "P")
+    return Para(markup, style)
 
 
-def figure(drawing: Drawing, alt: str) -> Drawing:
-    return mark(drawing, "Figure", alt)
+def item(markup: str, style: ParagraphStyle) -> Para:
+    """A bulleted list item; consecutive items form one list."""
+    return Para(f"• {markup}", style, "LI")
+
+
+class Figure(Flowable):
+    """A vector drawing with the words a screen reader says instead."""
+
+    role = "Figure"
+
+    def __init__(self, drawing: Drawing, alt: str):
+        super().__init__()
+        self.drawing, self.alt = drawing, alt
+        self.width, self.height = drawing.width, drawing.height
+
+    def wrap(self, *_):
+        return self.width, self.height
+
+    def draw(self):
+        tagger = tagging.of(self.canv)
+        with tagger.element("Figure", self.alt), tagger.content():
+            renderPDF.draw(self.drawing, self.canv, 0, 0)
+
+
+def figure(drawing: Drawing, alt: str) -> Figure:
+    return Figure(drawing, alt)
 
 
 def gap(height: float) -> Spacer:
@@ -88,9 +150,10 @@ class TickBox(Flowable):
         return self.size, self.size
 
     def draw(self):
-        self.canv.setStrokeColor(theme.INK)
-        self.canv.setLineWidth(1.2)
-        self.canv.rect(0, 0, self.size, self.size, stroke=1, fill=0)
+        with tagging.of(self.canv).artifact():
+            self.canv.setStrokeColor(theme.INK)
+            self.canv.setLineWidth(1.2)
+            self.canv.rect(0, 0, self.size, self.size, stroke=1, fill=0)
 
 
 class CheckItem(Flowable):
@@ -111,19 +174,87 @@ class CheckItem(Flowable):
         return self.width, self.height
 
     def draw(self):
-        canv = self.canv
+        canv, tagger = self.canv, tagging.of(self.canv)
         top = self.height
         first = self.body.style.leading
         # The box sits on the first line; the label follows it; the text wraps beside.
-        canv.setStrokeColor(theme.INK)
-        canv.setLineWidth(1.2)
-        canv.rect(0, top - first + (first - self.box) / 2 - 1, self.box, self.box, stroke=1, fill=0)
-        self.label.drawOn(canv, self.box + 4, top - self.label.height)
-        self.body.drawOn(canv, self.indent, top - self.body.height)
+        with tagger.element("LI"):
+            with tagger.artifact():
+                canv.setStrokeColor(theme.INK)
+                canv.setLineWidth(1.2)
+                canv.rect(0, top - first + (first - self.box) / 2 - 1, self.box, self.box, stroke=1, fill=0)
+            with tagger.element("Lbl"), tagger.content():
+                self.label.drawOn(canv, self.box + 4, top - self.label.height)
+            with tagger.element("LBody"):
+                self.body.drawOn(canv, self.indent, top - self.body.height)
 
 
-def grid(rows: list[list], widths: list[float], style: list, header_rows: int = 0, role: str = "Table") -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=header_rows, hAlign="LEFT")
+class TableTags:
+    """Tags a table as reportlab draws it (its ``renderCB``): Table > TR > TH/TD.
+
+    Backgrounds and rules are artifacts; header rows repeated on a later page
+    are artifacts too, so the header is read once. ``role=None`` makes a
+    layout-only grid (columns, banners) transparent to screen readers.
+    """
+
+    def __init__(self, role: str | None, header_rows: int = 0, header_cols: int = 0):
+        self.role, self.header_rows, self.header_cols = role, header_rows, header_cols
+        self.element = None
+        self.parts = 0
+        self.open: list = []
+
+    def __call__(self, table, event, *args):
+        tagger = tagging.of(table.canv)
+        if event == "startTable":
+            self.parts += 1
+            if self.role:
+                if self.element is None:
+                    self.element = tagger.open(self.role)
+                else:
+                    tagger.resume(self.element)
+        elif event == "endTable":
+            if self.role:
+                tagger.close()
+        elif event in ("startBG", "startLines"):
+            self._enter(tagger.artifact())
+        elif event in ("endBG", "endLines"):
+            self._exit()
+        elif event == "startRow":
+            repeated = self.parts > 1 and args[0] < self.header_rows
+            if repeated:
+                self._enter(tagger.artifact())
+            elif self.role == "Table":
+                self._enter(tagger.element("TR"))
+            else:
+                self.open.append(None)
+        elif event == "startCell" and self.role == "Table":
+            row, col = args[0], args[1]
+            if row < self.header_rows:
+                self._enter(tagger.element("TH", attrs={"O": "Table", "Scope": "Column"}))
+            elif col < self.header_cols:
+                self._enter(tagger.element("TH", attrs={"O": "Table", "Scope": "Row"}))
+            else:
+                self._enter(tagger.element("TD"))
+        elif event == "endCell" and self.role == "Table":
+            self._exit()
+        elif event == "endRow":
+            self._exit()
+
+    def _enter(self, context) -> None:
+        if context is not None:
+            context.__enter__()
+        self.open.append(context)
+
+    def _exit(self) -> None:
+        context = self.open.pop()
+        if context is not None:
+            context.__exit__(None, None, None)
+
+
+def grid(rows: list[list], widths: list[float], style: list, header_rows: int = 0, header_cols: int = 0,
+         role: str | None = "Table") -> Table:
+    """A table; ``role=None`` for grids that only arrange (columns, banners)."""
+    table = Table(rows, colWidths=widths, repeatRows=header_rows, hAlign="LEFT",
+                  renderCB=TableTags(role, header_rows, header_cols))
     table.setStyle(TableStyle(style))
-    table.header_rows = header_rows
-    return mark(table, role)
+    return table

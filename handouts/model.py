@@ -23,7 +23,18 @@ class Site:
     site_id: str
     side: str | None
     label: str           # "your left outer thigh"
+    short: str           # "left outer thigh"
     technical: str       # "vastus lateralis"
+    landmarks: str
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where one kind of site is, in words, for all the numbers that use it."""
+
+    numbers: str         # "1 and 2"
+    label: str           # "your left and right outer thigh"
+    technical: str
     landmarks: str
 
 
@@ -67,6 +78,7 @@ class Handout:
     angle: int
     angle_words: str
     sites: tuple[Site, ...]
+    places: tuple[Place, ...]
     diagram_caption: str
     body_alt: str
     depth_alt: str
@@ -77,7 +89,6 @@ class Handout:
     calendar: tuple[Dose, ...]
     calendar_note: str
     tiers: tuple[Tier, ...]
-    wrong_route: str
     cautions: tuple[str, ...]
     storage: tuple[str, ...]
     sharps: tuple[str, ...]
@@ -93,9 +104,9 @@ def _date(day) -> str:
 
 
 def _site_label(site: dict, side: str | None) -> str:
-    if side and site.get("id") == "abdomen":
-        return f"belly, {side} of your navel"
-    return f"your {side} {site['name']}" if side else site["name"]
+    if not side:
+        return site["name"]
+    return site.get("label", "your {side} " + site["name"]).format(side=side)
 
 
 def build(rx: Prescription, lib: Library) -> Handout:
@@ -117,12 +128,13 @@ def build(rx: Prescription, lib: Library) -> Handout:
     sites = []
     for number, choice in enumerate(rx.sites, 1):
         entry = {"id": choice.site, **lib.sites[choice.site]}
-        sites.append(Site(number, choice.site, choice.side, _site_label(entry, choice.side),
+        short = " ".join(filter(None, [choice.side, entry.get("short", entry["name"])]))
+        sites.append(Site(number, choice.site, choice.side, _site_label(entry, choice.side), short,
                           entry.get("technical", ""), entry.get("landmarks", "").strip()))
 
     doses = schedule.first_doses(rx.start, rx.phases, CALENDAR_ROWS)
     calendar = tuple(
-        Dose(i + 1, _date(day), f"{sites[i % len(sites)].number} · {sites[i % len(sites)].label}")
+        Dose(i + 1, _date(day), f"{sites[i % len(sites)].number} · {sites[i % len(sites)].short}")
         for i, day in enumerate(doses)
     )
 
@@ -132,18 +144,16 @@ def build(rx: Prescription, lib: Library) -> Handout:
         "expected": "",
         "call": f"Call {rx.prescriber.name}" + (f": {phone_line}" if phone_line else "")
                 + (f" ({rx.prescriber.clinic})" if rx.prescriber.clinic else ""),
-        "emergency": f"Call {rx.emergency_number} now.",
+        "emergency": "",  # the lead already says to call the emergency number
     }
     symbols = {"expected": "OK", "call": "CALL", "emergency": rx.emergency_number}
     tiers = tuple(
         Tier(key, symbols[key], tier_text[key]["title"], tier_text[key]["lead"].format(**fields),
-             tuple(med["side_effects"][key]), actions[key])
+             tuple(med["side_effects"][key]) + tuple(tier_text[key].get("also", [])), actions[key])
         for key in ("expected", "call", "emergency")
     )
 
-    contacts = [("Prescriber", rx.prescriber.name)]
-    if rx.prescriber.clinic:
-        contacts.append(("Clinic", rx.prescriber.clinic))
+    contacts = [("Your clinician", ", ".join(filter(None, [rx.prescriber.name, rx.prescriber.clinic])))]
     if rx.prescriber.phone:
         contacts.append(("Phone", rx.prescriber.phone))
     if rx.prescriber.after_hours:
@@ -152,7 +162,6 @@ def build(rx: Prescription, lib: Library) -> Handout:
         contacts.append(("Email", rx.prescriber.email))
     if rx.pharmacy:
         contacts.append(("Pharmacy", " ".join(filter(None, [rx.pharmacy.name, rx.pharmacy.phone]))))
-    contacts.append(("Emergency", rx.emergency_number))
 
     site_words = _join([s.label for s in sites])
     rotation = text["rotation"]
@@ -181,6 +190,7 @@ def build(rx: Prescription, lib: Library) -> Handout:
         angle=angle,
         angle_words=route_text["angle_words"].format(**fields),
         sites=tuple(sites),
+        places=_places(sites, lib),
         diagram_caption=text["diagram_caption"],
         body_alt=f"Outline of a body. Numbered dots mark your injection sites: "
                  + "; ".join(f"{s.number}, {s.label}" for s in sites) + ".",
@@ -193,7 +203,6 @@ def build(rx: Prescription, lib: Library) -> Handout:
         calendar=calendar,
         calendar_note=text["calendar_note"],
         tiers=tiers,
-        wrong_route=text.get("wrong_route", ""),
         cautions=tuple(med.get("cautions", [])),
         storage=tuple(med.get("storage", [])),
         sharps=tuple(text.get("sharps", [])),
@@ -203,6 +212,19 @@ def build(rx: Prescription, lib: Library) -> Handout:
         subject=f"{route_text['full']} injection of {med['display_name']}, {dose_ml} ({dose_mcg}), at {site_words}",
         author=rx.prescriber.clinic or rx.prescriber.name,
     )
+
+
+def _places(sites: list[Site], lib: Library) -> tuple[Place, ...]:
+    """Landmarks once per kind of site, so "left thigh" and "right thigh" share one description."""
+    order = list(dict.fromkeys(site.site_id for site in sites))
+    places = []
+    for site_id in order:
+        same = [s for s in sites if s.site_id == site_id]
+        sides = [s.side for s in same if s.side]
+        entry = {"id": site_id, **lib.sites[site_id]}
+        label = _site_label(entry, " and ".join(dict.fromkeys(sides)) if sides else None)
+        places.append(Place(_join([str(s.number) for s in same]), label, same[0].technical, same[0].landmarks))
+    return tuple(places)
 
 
 def _join(words: list[str]) -> str:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import io
 
 from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 import layouts
 
 from . import fonts, theme
 from .model import Handout
+from .tagging import Tagger
 
 PAPER = {"letter": LETTER, "a4": A4}
 
@@ -38,8 +40,24 @@ class HandoutDoc(BaseDocTemplate):
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._footer)])
 
+    def build(self, story):
+        h = self.handout
+        meta = {"title": h.title, "author": self.author, "subject": h.subject, "language": h.language,
+                "keywords": self.keywords}
+
+        def tagged_canvas(*args, **kwargs):
+            canv = TaggedCanvas(*args, **kwargs)
+            canv.meta = meta
+            return canv
+
+        super().build(story, canvasmaker=tagged_canvas)
+
     def _footer(self, canv, doc):
         """Who and which page, on every page, so loose printed sheets stay matched."""
+        with canv.tagger.artifact("Pagination"):
+            self._draw_footer(canv, doc)
+
+    def _draw_footer(self, canv, doc):
         canv.saveState()
         size = max(9, self.layout.BODY_SIZE * 0.75)
         canv.setFont(fonts.REGULAR, size)
@@ -48,6 +66,20 @@ class HandoutDoc(BaseDocTemplate):
         canv.drawString(self.leftMargin, y, f"{self.handout.patient_name} · {self.handout.medication} · issued {self.handout.issued}")
         canv.drawRightString(self.leftMargin + self.width, y, f"Page {doc.page}")
         canv.restoreState()
+
+
+class TaggedCanvas(Canvas):
+    """A canvas that records the document structure and writes it on save."""
+
+    meta: dict
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tagger = Tagger(self)
+
+    def save(self):
+        self.tagger.finish(**self.meta)
+        super().save()
 
 
 def render(handout: Handout, layout_name: str = "standard", paper: str = "letter") -> bytes:

@@ -39,19 +39,30 @@ def _doses_in(phase: Phase) -> int | None:
 
 
 def dates(start: dt.date, phases: tuple[Phase, ...]) -> Iterator[dt.date]:
-    """Every dose date, in order; endless when the last phase is ongoing."""
-    day = start
+    """Every dose date, in order; endless when the last phase is ongoing.
+
+    A phase starts one of its own intervals after the last dose of the phase
+    before ("weekly for 4 weeks, then monthly": the first monthly dose is a
+    month after the last weekly one), so no dose is added at a phase change.
+    """
+    last = None
     for phase in phases:
+        day = start if last is None else _next(last, phase)
         total = _doses_in(phase)
         index = 0
         while total is None or index < total:
             cycle, within = divmod(index, phase.times)
             period_start = add(day, phase.every, cycle)
             period_days = (add(period_start, phase.every) - period_start).days
-            yield period_start + dt.timedelta(days=within * period_days // phase.times)
+            last = period_start + dt.timedelta(days=within * period_days // phase.times)
+            yield last
             index += 1
-        cycles = -(-total // phase.times)
-        day = add(day, phase.every, cycles)
+
+
+def _next(last: dt.date, phase: Phase) -> dt.date:
+    if phase.times == 1:
+        return add(last, phase.every)
+    return last + dt.timedelta(days=(add(last, phase.every) - last).days // phase.times)
 
 
 def first_doses(start: dt.date, phases: tuple[Phase, ...], limit: int) -> list[dt.date]:

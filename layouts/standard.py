@@ -1,7 +1,8 @@
 """Standard layout: two letter or A4 pages, 12 pt text.
 
-Page one is what to do (route, dose, where, how deep, the steps); page two is
-what to keep (calendar, side effects, who to call).
+Page one is what to do (route, dose, where, how deep, the steps) at 12 pt;
+page two is what to keep (side effects, calendar, who to call, cautions, used
+needles) at 11 pt, so both fit on two sheets of letter or A4.
 """
 
 from __future__ import annotations
@@ -13,20 +14,23 @@ from . import _parts as part
 NAME = "standard"
 DESCRIPTION = "Two pages, 12 pt: the full handout with diagrams, checklist, calendar and side-effect guide."
 BODY_SIZE = 12
-MARGIN = 40
+REFERENCE_SIZE = 11
+MARGIN = 32
 
 
 def story(h, width: float) -> list:
     size = BODY_SIZE
+    ref = REFERENCE_SIZE
+    column = width * 0.5 - ref
     return [
         *part.title(h, size),
         *part.route_banner(h, size, width),
         *part.dose_and_schedule(h, size, width),
-        *part.sites_and_depth(h, size, width),
-        *part.steps(h, size),
+        *part.sites_and_depth(h, size, width, columns=3),
+        *part.steps(h, size, width),
         PageBreak(),
-        *part.side_effects(h, size, width),
-        part.columns([part.calendar(h, size, width * 0.55 - size),
-                      part.contacts(h, size, width * 0.45)], width, [0.55, 0.45], size),
-        *part.safety_notes(h, size),
+        *part.side_effects(h, ref, width, split_items=True),
+        part.side_by_side([part.calendar(h, ref, column, rows=10), part.contacts(h, ref, column)],
+                          width, [0.5, 0.5], ref),
+        part.side_by_side([part.cautions(h, ref), part.needles_and_storage(h, ref)], width, [0.5, 0.5], ref),
     ]

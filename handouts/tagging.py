@@ -1,0 +1,238 @@
+"""Tagged PDF (PDF/UA-1): a structure tree and marked content, built while drawing.
+
+Open-source reportlab has no tagging API, so this module adds the minimum a
+screen reader needs. Flowables call ``Tagger.element`` / ``Tagger.content``
+as they draw, which writes ``BDC … EMC`` around their marks in the page
+stream and records which structure element owns each marked-content id.
+Just before the file is written, ``Tagger.finish`` turns that record into a
+structure tree, a parent tree, /MarkInfo, /Tabs /S and XMP metadata with the
+PDF/UA identifier. Doing it inside reportlab, not as a post-pass that parses
+the PDF again, keeps tagging to a few milliseconds per handout.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from xml.sax.saxutils import escape
+
+from reportlab.pdfbase.pdfdoc import (
+    PDFArray,
+    PDFDictionary,
+    PDFName,
+    PDFPage,
+    PDFStream,
+    PDFString,
+    PDFtrue,
+)
+
+PAGE_KEYS = PDFPage.__NoDefault__ + ["StructParents", "Tabs"]
+
+
+class Element:
+    """One node of the structure tree."""
+
+    __slots__ = ("role", "alt", "attrs", "kids", "open_list", "obj", "ref")
+
+    def __init__(self, role: str, alt: str = "", attrs: dict | None = None):
+        self.role, self.alt, self.attrs = role, alt, attrs or {}
+        self.kids: list = []           # Element or (page, mcid)
+        self.open_list: Element | None = None
+        self.obj = self.ref = None
+
+
+class Tagger:
+    """Records the structure of one document while reportlab draws it."""
+
+    def __init__(self, canvas):
+        self.canvas = canvas
+        self.root = Element("Document")
+        self.stack = [self.root]
+        self.page_marks: dict[int, list[Element]] = {}
+        self.hidden = 0                # > 0 inside an artifact: nothing is tagged
+
+    # --- structure --------------------------------------------------------
+
+    def open(self, role: str, alt: str = "", attrs: dict | None = None) -> Element | None:
+        if self.hidden:
+            self.stack.append(self.stack[-1])
+            return None
+        parent = self.stack[-1]
+        if role == "LI":
+            if parent.open_list is None:
+                parent.open_list = Element("L")
+                parent.kids.append(parent.open_list)
+            parent = parent.open_list
+        else:
+            parent.open_list = None
+        element = Element(role, alt, attrs)
+        parent.kids.append(element)
+        self.stack.append(element)
+        return element
+
+    def close(self) -> None:
+        self.stack.pop()
+
+    def resume(self, element: Element) -> None:
+        """Continue an element started on an earlier page (a split paragraph or table)."""
+        self.stack.append(element)
+
+    @contextmanager
+    def element(self, role: str, alt: str = "", attrs: dict | None = None):
+        element = self.open(role, alt, attrs)
+        try:
+            yield element
+        finally:
+            self.close()
+
+    # --- marked content ---------------------------------------------------
+
+    @contextmanager
+    def content(self, tag: str | None = None):
+        """Marks drawn inside belong to the current element."""
+        if self.hidden:
+            yield
+            return
+        element = self.stack[-1]
+        page = self.canvas.getPageNumber() - 1
+        marks = self.page_marks.setdefault(page, [])
+        mcid = len(marks)
+        marks.append(element)
+        element.kids.append((page, mcid))
+        self.canvas.addLiteral(f"/{tag or element.role} <</MCID {mcid}>> BDC")
+        try:
+            yield
+        finally:
+            self.canvas.addLiteral("EMC")
+
+    @contextmanager
+    def artifact(self, kind: str = ""):
+        """Decoration and page furniture: skipped by screen readers."""
+        props = f" <</Type /{kind}>> BDC" if kind else " BMC"
+        if not self.hidden:
+            self.canvas.addLiteral(f"/Artifact{props}")
+        self.hidden += 1
+        try:
+            yield
+        finally:
+            self.hidden -= 1
+            if not self.hidden:
+                self.canvas.addLiteral("EMC")
+
+    # --- writing ------------------------------------------------------------
+
+    def finish(self, title: str, author: str, subject: str, language: str, keywords: str) -> None:
+        """Write the structure tree and the catalog entries a tagged PDF needs."""
+        doc = self.canvas._doc
+        pages = doc.Pages.pages
+        page_refs = [doc.Reference(page) for page in pages]
+        for index, page in enumerate(pages):
+            page.__NoDefault__ = PAGE_KEYS
+            page.StructParents = index
+            page.Tabs = PDFName("S")
+
+        root = PDFDictionary({"Type": PDFName("StructTreeRoot")})
+        root_ref = doc.Reference(root)
+        self._register(doc, self.root)
+        self._fill(self.root, root_ref, page_refs)
+        parent_tree = PDFDictionary({"Nums": PDFArray(
+            [x for page in sorted(self.page_marks) for x in
+             (page, PDFArray([element.ref for element in self.page_marks[page]]))])})
+        root.dict.update(K=PDFArray([self.root.ref]), ParentTree=doc.Reference(parent_tree),
+                         ParentTreeNextKey=len(pages))
+
+        catalog = doc.Catalog
+        catalog.StructTreeRoot = root
+        catalog.MarkInfo = PDFDictionary({"Marked": PDFtrue})
+        catalog.Metadata = _xmp(title, author, subject, language, keywords)
+
+    def _register(self, doc, element: Element) -> None:
+        element.obj = PDFDictionary({})
+        element.ref = doc.Reference(element.obj)
+        for kid in element.kids:
+            if isinstance(kid, Element):
+                self._register(doc, kid)
+
+    def _fill(self, element: Element, parent_ref, page_refs) -> None:
+        first_page = next((k[0] for k in _leaves(element)), None)
+        kids = []
+        for kid in element.kids:
+            if isinstance(kid, Element):
+                self._fill(kid, element.ref, page_refs)
+                kids.append(kid.ref)
+            elif kid[0] == first_page:
+                kids.append(kid[1])
+            else:
+                kids.append(PDFDictionary({"Type": PDFName("MCR"), "Pg": page_refs[kid[0]], "MCID": kid[1]}))
+        entries = {"Type": PDFName("StructElem"), "S": PDFName(element.role), "P": parent_ref,
+                   "K": PDFArray(kids)}
+        if first_page is not None:
+            entries["Pg"] = page_refs[first_page]
+        if element.alt:
+            entries["Alt"] = PDFString(element.alt)
+        if element.attrs:
+            entries["A"] = PDFDictionary({"O": PDFName(element.attrs.get("O", "Table")),
+                                          **{k: PDFName(v) if isinstance(v, str) else v
+                                             for k, v in element.attrs.items() if k != "O"}})
+        element.obj.dict.update(entries)
+
+
+def _leaves(element: Element):
+    for kid in element.kids:
+        if isinstance(kid, Element):
+            yield from _leaves(kid)
+        else:
+            yield kid
+
+
+def _xmp(title: str, author: str, subject: str, language: str, keywords: str) -> PDFStream:
+    """XMP metadata with the PDF/UA identifier; fixed text, so output stays deterministic."""
+    def alt(value: str) -> str:
+        return f'<rdf:Alt><rdf:li xml:lang="x-default">{escape(value)}</rdf:li></rdf:Alt>'
+
+    xml = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"
+ xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+ xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+<dc:title>{alt(title)}</dc:title>
+<dc:creator><rdf:Seq><rdf:li>{escape(author)}</rdf:li></rdf:Seq></dc:creator>
+<dc:description>{alt(subject)}</dc:description>
+<dc:language><rdf:Bag><rdf:li>{escape(language)}</rdf:li></rdf:Bag></dc:language>
+<pdf:Keywords>{escape(keywords)}</pdf:Keywords>
+<pdf:Producer>handouts</pdf:Producer>
+<xmp:CreatorTool>handouts</xmp:CreatorTool>
+<pdfuaid:part>1</pdfuaid:part>
+</rdf:Description>
+</rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+    stream = PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),
+                       xml.encode("utf-8"))
+    return stream
+
+
+class _NoTagger:
+    """Stands in when a flowable draws on a canvas that is not being tagged."""
+
+    @contextmanager
+    def _nothing(self, *args, **kwargs):
+        yield None
+
+    element = content = artifact = _nothing
+
+    def open(self, *args, **kwargs):
+        return None
+
+    def close(self):
+        pass
+
+    def resume(self, element):
+        pass
+
+
+NO_TAGGER = _NoTagger()
+
+
+def of(canvas) -> Tagger | _NoTagger:
+    return getattr(canvas, "tagger", None) or NO_TAGGER
