@@ -65,12 +65,20 @@ class Para(Paragraph):
     so a screen reader hears one paragraph.
     """
 
-    def __init__(self, markup, style, role: str = "P", **kwargs):
+    def __init__(self, markup, style, role: str | None = "P", **kwargs):
         super().__init__(markup, style, **kwargs)
-        self.role = role
+        self.role = role     # None: the text belongs to the element around it (a table cell, a list body)
         self._tag = [None]
+        self._wrapped = None
+
+    def wrap(self, avail_width, avail_height):
+        """Line breaking depends only on the width; tables ask several times, so remember it."""
+        if self._wrapped is None or self._wrapped[0] != avail_width:
+            self._wrapped = (avail_width, super().wrap(avail_width, avail_height))
+        return self._wrapped[1]
 
     def split(self, avail_width, avail_height):
+        self._wrapped = None
         parts = super().split(avail_width, avail_height)
         for part in parts:
             part.role, part._tag = self.role, self._tag
@@ -78,6 +86,10 @@ class Para(Paragraph):
 
     def draw(self):
         tagger = tagging.of(self.canv)
+        if self.role is None:
+            with tagger.content():
+                super().draw()
+            return
         depth = 1
         if self._tag[0] is not None:
             tagger.resume(self._tag[0])
@@ -165,6 +177,7 @@ class CheckItem(Flowable):
         super().__init__()
         self.number, self.body, self.box = number, body, box
         self.label = Paragraph(f"{number}.", label_style)
+        body.role = None
         self.indent = box + label_style.fontSize * 2.2
 
     def wrap(self, avail_width, avail_height):
@@ -254,6 +267,11 @@ class TableTags:
 def grid(rows: list[list], widths: list[float], style: list, header_rows: int = 0, header_cols: int = 0,
          role: str | None = "Table") -> Table:
     """A table; ``role=None`` for grids that only arrange (columns, banners)."""
+    if role == "Table":
+        for row in rows:
+            for cell in row:
+                if isinstance(cell, Para):
+                    cell.role = None    # a cell's only paragraph is the cell's own text
     table = Table(rows, colWidths=widths, repeatRows=header_rows, hAlign="LEFT",
                   renderCB=TableTags(role, header_rows, header_cols))
     table.setStyle(TableStyle(style))

@@ -163,8 +163,8 @@ class Tagger:
                 kids.append(kid[1])
             else:
                 kids.append(PDFDictionary({"Type": PDFName("MCR"), "Pg": page_refs[kid[0]], "MCID": kid[1]}))
-        entries = {"Type": PDFName("StructElem"), "S": PDFName(element.role), "P": parent_ref,
-                   "K": PDFArray(kids)}
+        entries = {"S": PDFName(element.role), "P": parent_ref,
+                   "K": kids[0] if len(kids) == 1 else PDFArray(kids)}
         if first_page is not None:
             entries["Pg"] = page_refs[first_page]
         if element.alt:

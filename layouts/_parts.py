@@ -141,8 +141,10 @@ def calendar(h: Handout, size: float, width: float, rows: int = 12) -> list:
 def side_effects(h: Handout, size: float, width: float, split_items: bool = False) -> list:
     """Three tiers, told apart by a word-symbol and a title as well as by colour."""
     s = styles(size)
-    rows, style = [], [("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOX", (0, 0), (-1, -1), 1, theme.TIER_EDGE),
-                       ("LINEBELOW", (0, 0), (-1, -2), 1, theme.TIER_EDGE),
+    # Tiers are set apart by a bar and a band of colour, not by ruled lines, so the
+    # table does not read as a grid of cells with the calendar below it.
+    rows, style = [], [("VALIGN", (0, 0), (-1, -1), "TOP"),
+                       ("LINEBEFORE", (0, 0), (0, -1), size * 0.35, theme.TIER_EDGE),
                        ("TOPPADDING", (0, 0), (-1, -1), size * 0.4), ("BOTTOMPADDING", (0, 0), (-1, -1), size * 0.5)]
     for i, tier in enumerate(h.tiers):
         body = [para(f"<b>{text(tier.title)}</b> — {text(tier.lead)}", s["cell"])]
