@@ -8,6 +8,8 @@ pass reads these; layouts never deal with tags themselves.
 
 from __future__ import annotations
 
+import copy
+from collections import OrderedDict
 from functools import cache
 from xml.sax.saxutils import escape
 
@@ -58,27 +60,73 @@ def text(value: str) -> str:
     return escape(str(value))
 
 
+class _Recent(OrderedDict):
+    """A small least-recently-used memo: most handout text repeats from one handout to the next."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def remember(self, key, value):
+        self[key] = value
+        if len(self) > self.size:
+            self.popitem(last=False)
+        return value
+
+    def recall(self, key):
+        value = self.get(key)
+        if value is not None:
+            self.move_to_end(key)
+        return value
+
+
+_PARSED = _Recent(4096)     # (markup, style) -> parsed fragments
+_BROKEN = _Recent(8192)     # (markup, style, width) -> line breaks and height
+
+
 class Para(Paragraph):
     """A paragraph that tags itself (P, H1, H2 or a list item) as it draws.
 
     The parts of a paragraph split across pages share one structure element,
-    so a screen reader hears one paragraph.
+    so a screen reader hears one paragraph. Parsing and line breaking are
+    remembered across handouts: the same sentence at the same width breaks the
+    same way, and a batch repeats most sentences thousands of times.
     """
 
     def __init__(self, markup, style, role: str | None = "P", **kwargs):
-        super().__init__(markup, style, **kwargs)
+        key = (markup, id(style))
+        frags = None if kwargs or markup is None else _PARSED.recall(key)
+        if frags is None:
+            super().__init__(markup, style, **kwargs)
+            if markup is not None and not kwargs:
+                _PARSED.remember(key, self.frags)
+        else:
+            super().__init__(None, style, frags=frags)
+        self.markup = markup
         self.role = role     # None: the text belongs to the element around it (a table cell, a list body)
         self._tag = [None]
         self._wrapped = None
 
     def wrap(self, avail_width, avail_height):
-        """Line breaking depends only on the width; tables ask several times, so remember it."""
-        if self._wrapped is None or self._wrapped[0] != avail_width:
-            self._wrapped = (avail_width, super().wrap(avail_width, avail_height))
-        return self._wrapped[1]
+        if self._wrapped is not None and self._wrapped[0] == avail_width:
+            return self.width, self.height
+        key = (self.markup, id(self.style), avail_width) if self.markup is not None else None
+        known = key and _BROKEN.recall(key)
+        if known:
+            self._wrapWidths, self.blPara, self.height = known
+            self.width = avail_width
+        else:
+            super().wrap(avail_width, avail_height)
+            if key:
+                _BROKEN.remember(key, (self._wrapWidths, self.blPara, self.height))
+        self._wrapped = (avail_width,)
+        return self.width, self.height
 
     def split(self, avail_width, avail_height):
+        # Splitting edits fragments in place: work on a private copy, never the memo's.
+        self.frags = copy.deepcopy(self.frags)
         self._wrapped = None
+        Paragraph.wrap(self, avail_width, avail_height)
         parts = super().split(avail_width, avail_height)
         for part in parts:
             part.role, part._tag = self.role, self._tag

@@ -32,7 +32,11 @@ class Located:
         return self.lines.get(())
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (several times faster), else pure Python.
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):
     """SafeLoader that keeps timestamps as text: dates are validated by us, with a message."""
 
 
