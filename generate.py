@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from handouts import api, content, schema
+from handouts import api, batch, content, naming, schema
 from handouts.errors import PrescriptionError
 from handouts.output import write_atomic, write_stdout
 
@@ -77,6 +77,64 @@ def check(files: tuple[Path, ...], fmt: str, content_dir: str | None, strict: bo
             click.echo(problem.format())
         click.echo(report.summary())
     sys.exit(1 if report.failed else 0)
+
+
+@cli.command(name="batch")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the handouts (created if needed).")
+@click.option("--defaults", type=click.Path(exists=True, dir_okay=False),
+              help="YAML with the fields every CSV row shares (prescriber, medication…).")
+@click.option("--merge", type=click.Path(dir_okay=False), help="Also write one print-ready PDF of the whole batch.")
+@click.option("--workers", type=click.IntRange(1, 64), help="Parallel processes (default: the CPU count).")
+@click.option("--layout", default="standard", show_default=True, help="See 'handout layouts'.")
+@click.option("--paper", type=PAPERS, default="letter", show_default=True)
+@click.option("--name", "template", default=batch.DEFAULT_TEMPLATE, show_default=True,
+              help="File name template; fields: " + ", ".join("{%s}" % f for f in naming.FIELDS) + ".")
+@click.option("--collisions", type=click.Choice(batch.COLLISIONS), default="suffix", show_default=True,
+              help="When two handouts get the same name: add -2, -3…; refuse; or overwrite.")
+@click.option("--report", type=click.Path(dir_okay=False), help="Where to write the CSV report (default: OUTPUT/report.csv).")
+@content_option
+@strict_option
+def batch_command(inputs, outdir, defaults, merge, workers, layout, paper, template, collisions, report,
+                  content_dir, strict):
+    """Make handouts for many prescriptions: files, folders, globs or a CSV manifest (INPUTS)."""
+    if layout not in _layout_names():
+        raise click.BadParameter(f"{layout!r}; choose one of: {', '.join(_layout_names())}", param_hint="--layout")
+    try:
+        naming.check_template(template)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--name") from None
+    options = batch.Options(layout, paper.lower(), content_dir, strict, template, collisions)
+    bar = None
+    if sys.stderr.isatty():
+        bar = click.progressbar(length=1, label="handouts", file=sys.stderr, show_pos=True)
+
+    def progress(outcome):
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        result = batch.run(inputs, outdir, options, workers=workers, defaults=defaults, merge=merge,
+                           report=report, progress=progress, on_count=_bar_length(bar))
+    except PrescriptionError as error:   # the defaults file itself is broken
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    finally:
+        if bar is not None:
+            bar.render_finish()
+    for outcome in result.failed:
+        for problem in outcome.problems:
+            click.echo(problem.format(), err=True)
+    click.echo(result.summary(), err=True)
+    sys.exit(1 if result.failed or result.interrupted else 0)
+
+
+def _bar_length(bar):
+    def set_length(total: int) -> None:
+        if bar is not None:
+            bar.length = total
+    return set_length
 
 
 @cli.command(name="layouts")

@@ -1,11 +1,18 @@
-"""Font registration, done once per process.
+"""Font registration, done once per process, and a fixed font subset per document.
 
 Registering a TTF parses the whole file; doing it per document is the single
 largest avoidable cost in a batch run, so it happens on first use and is cached.
+
+reportlab embeds only the glyphs a document uses, numbered in order of first
+use, so two handouts would carry two different subsets. ``prime`` assigns the
+same characters in the same order at the start of every document: the
+embedded subset is then byte-identical from one handout to the next, built
+once per process, and stored once in a merged print file.
 """
 
 from __future__ import annotations
 
+import string
 from functools import cache
 from pathlib import Path
 
@@ -23,15 +30,40 @@ def _font_dir() -> Path:
     return Path(atkinson.ROOT) / "files"
 
 
+# Printable ASCII, then the Latin-1 letters and the punctuation the content uses.
+CHARSET = (string.printable[:95] + "".join(chr(c) for c in range(0xA1, 0x100))
+           + "\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u2212\u00b7")
+
+
+def _remembering_subsets(font: TTFont) -> TTFont:
+    made: dict[tuple, bytes] = {}
+    make = font.face.makeSubset
+
+    def make_subset(subset):
+        key = tuple(subset)
+        if key not in made:
+            made[key] = make(subset)
+        return made[key]
+
+    font.face.makeSubset = make_subset
+    return font
+
+
 @cache
 def register() -> None:
     """Register Atkinson Hyperlegible, a face designed for low-vision readers."""
     folder = _font_dir()
-    pdfmetrics.registerFont(TTFont(REGULAR, str(folder / "AtkinsonHyperlegible-Regular.ttf")))
-    pdfmetrics.registerFont(TTFont(BOLD, str(folder / "AtkinsonHyperlegible-Bold.ttf")))
+    for name, file in ((REGULAR, "AtkinsonHyperlegible-Regular.ttf"), (BOLD, "AtkinsonHyperlegible-Bold.ttf")):
+        pdfmetrics.registerFont(_remembering_subsets(TTFont(name, str(folder / file))))
     # Italics are deliberately mapped to upright faces: large print forbids them
     # and the handouts never need them.
     addMapping(REGULAR, 0, 0, REGULAR)
     addMapping(REGULAR, 1, 0, BOLD)
     addMapping(REGULAR, 0, 1, REGULAR)
     addMapping(REGULAR, 1, 1, BOLD)
+
+
+def prime(document) -> None:
+    """Give the common characters fixed codes in this document (see the module note)."""
+    for name in (REGULAR, BOLD):
+        pdfmetrics.getFont(name).splitString(CHARSET, document)

@@ -10,19 +10,28 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 
-def write_atomic(path: Path | str, data: bytes, overwrite: bool = True) -> Path:
-    """Write ``data`` to ``path`` atomically with mode 0600; with overwrite=False an existing file is an error."""
+@contextmanager
+def atomic_file(path: Path | str, overwrite: bool = True, durable: bool = True):
+    """A binary file handle that becomes ``path`` (mode 0600) only if the block ends normally.
+
+    On any exception, including Ctrl-C, the temporary file is removed and
+    ``path`` is untouched. ``overwrite=False`` makes an existing file an
+    error (FileExistsError), atomically. ``durable`` also flushes to disk
+    before the rename.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(tmp, 0o600)
         if overwrite:
             os.replace(tmp, path)
@@ -33,7 +42,13 @@ def write_atomic(path: Path | str, data: bytes, overwrite: bool = True) -> Path:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    return path
+
+
+def write_atomic(path: Path | str, data: bytes, overwrite: bool = True, durable: bool = True) -> Path:
+    """Write ``data`` to ``path`` atomically with mode 0600."""
+    with atomic_file(path, overwrite, durable) as handle:
+        handle.write(data)
+    return Path(path)
 
 
 def write_stdout(data: bytes) -> None:

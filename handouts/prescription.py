@@ -278,8 +278,10 @@ def parse(text: str, name: str, library: Library) -> Prescription:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+        fix = ("delete one of them" if "twice" in reason else
+               "check indentation and that every 'key: value' has a space after the colon")
         raise PrescriptionError([Problem(name, mark.line + 1 if mark else None, "", f"is not valid YAML: {reason}",
-                                         "check indentation and that every 'key: value' has a space after the colon")]) from None
+                                         fix)]) from None
     if not isinstance(located.data, dict):
         raise PrescriptionError([Problem(name, 1, "", f"must be a set of 'key: value' fields, not {_describe(located.data)}",
                                          "start with 'patient:'; run 'handout schema' or see examples/")])

@@ -78,6 +78,7 @@ class TaggedCanvas(Canvas):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.tagger = Tagger(self)
+        fonts.prime(self._doc)
 
     def save(self):
         self.tagger.finish(**self.meta)

@@ -62,6 +62,8 @@ def route_and_product(rx: Prescription, lib: Library) -> Iterator[Problem]:
 
 def route_and_sites(rx: Prescription, lib: Library) -> Iterator[Problem]:
     allowed = [sid for sid, s in lib.sites.items() if s["route"] == rx.route and not s.get("discouraged")]
+    if not allowed:
+        return  # a route with no sites (intravenous) is refused by route_and_product
     names = ", ".join(lib.sites[s]["name"] for s in allowed)
     for index, choice in enumerate(rx.sites):
         site = lib.sites[choice.site]

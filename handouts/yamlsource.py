@@ -70,6 +70,10 @@ def _build(loader: _Loader, node: yaml.Node, path: Path_, out: Located) -> objec
                 raise yaml.constructor.ConstructorError(
                     None, None, "a key must be a plain word", key_node.start_mark
                 )
+            if key in result:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"'{key}' is given twice; keep one", key_node.start_mark
+                )
             child = (*path, key)
             result[key] = _build(loader, value_node, child, out)
             out.lines[child] = key_node.start_mark.line + 1

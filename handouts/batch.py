@@ -1,0 +1,215 @@
+"""Many prescriptions → many handouts and one print file, in parallel, nothing lost.
+
+Work is rendered in worker processes and handed back in input order, so
+names, suffixes and the print file are the same on every run. Each handout is
+written atomically; one refused prescription is reported and the rest go on.
+A re-run after an interruption finds the finished files byte-identical and
+leaves them as they are.
+"""
+
+from __future__ import annotations
+
+import csv
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import api, content, prescription
+from .errors import PrescriptionError, Problem
+from .manifest import Job, collect
+from .merge import PrintFile
+from .naming import DEFAULT_TEMPLATE, file_name  # noqa: F401  (DEFAULT_TEMPLATE is re-exported)
+from .output import atomic_file, write_atomic
+
+COLLISIONS = ("suffix", "error", "overwrite")
+
+
+@dataclass(frozen=True)
+class Options:
+    layout: str = "standard"
+    paper: str = "letter"
+    content_dir: str | None = None
+    strict: bool = False
+    template: str = DEFAULT_TEMPLATE
+    collisions: str = "suffix"
+
+
+@dataclass
+class Outcome:
+    """What happened to one input."""
+
+    source: str
+    status: str                      # written | unchanged | refused
+    output: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    outcomes: list[Outcome] = field(default_factory=list)
+    merged: str = ""
+    merged_pages: int = 0
+    interrupted: bool = False
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "refused"]
+
+    def summary(self) -> str:
+        counts = {s: sum(o.status == s for o in self.outcomes) for s in ("written", "unchanged", "refused")}
+        text = (f"{len(self.outcomes)} prescriptions: {counts['written']} written, "
+                f"{counts['unchanged']} unchanged, {counts['refused']} refused")
+        if self.merged:
+            text += f"; print file {self.merged} ({self.merged_pages} pages)"
+        if self.interrupted:
+            text += "; INTERRUPTED: run the same command again to finish"
+        return text
+
+
+# --- in the worker processes ---------------------------------------------------
+
+@dataclass
+class _Rendered:
+    pdf: bytes | None
+    fields: dict
+    problems: list[Problem]
+
+
+def _render(job: Job, options: Options) -> _Rendered:
+    lib = content.load(options.content_dir)
+    try:
+        rx = (prescription.load(job.path, lib) if job.text is None
+              else prescription.parse(job.text, job.source, lib))
+        result = api.from_prescription(rx, lib, options.layout, options.paper, options.strict)
+    except PrescriptionError as error:
+        return _Rendered(None, {}, job.relocate(error.problems))
+    data = rx.source.data
+    fields = {"patient": rx.patient_name, "medication": rx.medication, "route": rx.route,
+              "start": rx.start.isoformat(), "id": str((data.get("patient") or {}).get("id") or ""),
+              "source": job.stem}
+    return _Rendered(result.pdf, fields, job.relocate(result.warnings))
+
+
+def _render_indexed(args: tuple[Job, Options]) -> _Rendered:
+    return _render(*args)
+
+
+def _warm(options: Options) -> None:
+    """Load the content library and fonts once per worker, before the first job."""
+    from . import fonts
+    fonts.register()
+    content.load(options.content_dir)
+
+
+# --- in the parent ------------------------------------------------------------
+
+def run(inputs: Iterable[str], outdir: Path | str, options: Options = Options(), *, workers: int | None = None,
+        defaults: str | None = None, merge: str | None = None, report: str | None = None,
+        progress: Callable[[Outcome], None] | None = None,
+        on_count: Callable[[int], None] | None = None) -> Report:
+    """Render every input; never stop at a bad one. Raises nothing for bad prescriptions."""
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    jobs = list(collect(inputs, defaults))
+    if on_count:
+        on_count(len(jobs))
+    result = Report()
+    printer = PrintFile(merge) if merge else None
+    used: set[str] = set()
+    try:
+        for job, rendered in zip(jobs, _rendered(jobs, options, workers)):
+            outcome = _place(job, rendered, outdir, options, used)
+            if printer and rendered.pdf is not None and outcome.status != "refused":
+                printer.add(rendered.pdf)
+            result.outcomes.append(outcome)
+            if progress:
+                progress(outcome)
+    except KeyboardInterrupt:
+        result.interrupted = True
+        if printer:
+            printer.abort()
+            printer = None
+    if printer:
+        printer.close()
+        result.merged, result.merged_pages = str(merge), printer.pages
+    _write_report(result, Path(report) if report else outdir / "report.csv", jobs)
+    return result
+
+
+def _rendered(jobs: list[Job], options: Options, workers: int | None) -> Iterator[_Rendered]:
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or len(jobs) < 4:
+        _warm(options)
+        yield from (_render(job, options) for job in jobs)
+        return
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    pool = context.Pool(workers, initializer=_warm, initargs=(options,))
+    try:
+        chunk = max(1, min(16, len(jobs) // (workers * 8)))
+        yield from pool.imap(_render_indexed, ((job, options) for job in jobs), chunksize=chunk)
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+
+
+def _place(job: Job, rendered: _Rendered, outdir: Path, options: Options, used: set[str]) -> Outcome:
+    if rendered.pdf is None:
+        return Outcome(job.source, "refused", problems=rendered.problems)
+    base = file_name(options.template, rendered.fields)
+    for n in range(1, 10_000):
+        name = base if n == 1 else f"{base[:-4]}-{n}.pdf"
+        path = outdir / name
+        if name in used:
+            if options.collisions == "error":
+                return _collision(job, rendered, name, "another prescription in this batch has the same file name")
+            continue
+        if path.exists() and options.collisions != "overwrite":
+            if path.read_bytes() == rendered.pdf:
+                used.add(name)
+                return Outcome(job.source, "unchanged", str(path), rendered.problems)
+            if options.collisions == "error":
+                return _collision(job, rendered, name, "a different file with this name is already there")
+            continue
+        used.add(name)
+        write_atomic(path, rendered.pdf, durable=False)
+        return Outcome(job.source, "written", str(path), rendered.problems)
+    return _collision(job, rendered, base, "too many files with this name")
+
+
+def _collision(job: Job, rendered: _Rendered, name: str, why: str) -> Outcome:
+    problem = Problem(job.source, None, "", f"not written: {name}: {why}",
+                      "use --name with more fields (e.g. {id}), --collisions suffix, or another folder")
+    return Outcome(job.source, "refused", problems=[*rendered.problems, problem])
+
+
+REPORT_COLUMNS = ["source", "status", "output", "line", "severity", "field", "message", "fix"]
+
+
+def _write_report(result: Report, path: Path, jobs: list[Job]) -> None:
+    rows = []
+    for outcome in result.outcomes:
+        if not outcome.problems:
+            rows.append({"source": outcome.source, "status": outcome.status, "output": outcome.output})
+        for p in outcome.problems:
+            rows.append({"source": outcome.source, "status": outcome.status, "output": outcome.output,
+                         "line": p.line or "", "severity": p.severity, "field": p.field, "message": p.message,
+                         "fix": p.fix.replace("\n", " ")})
+    for job in jobs[len(result.outcomes):]:
+        rows.append({"source": job.source, "status": "not done (interrupted)"})
+    with atomic_file(path) as handle:
+        text = _csv_text(rows)
+        handle.write(text.encode("utf-8"))
+
+
+def _csv_text(rows: list[dict]) -> str:
+    import io
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, REPORT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()

@@ -1,0 +1,44 @@
+"""File names for batch output, made from a template and safe on any file system.
+
+Names come from patient data, which can hold anything: slashes, "..",
+control characters, names hundreds of characters long. Every name is reduced
+to letters, digits, dashes and dots, never starts with a dot, and stays well
+under file-system limits.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+
+DEFAULT_TEMPLATE = "{patient}-{medication}-{start}"
+FIELDS = ("patient", "medication", "route", "start", "id", "source")
+MAX_STEM = 100                     # characters before ".pdf"
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+
+
+def check_template(template: str) -> None:
+    """Raise ValueError naming the unknown field, so a typo fails before any work."""
+    for _, name, _, _ in string.Formatter().parse(template):
+        if name is not None and name not in FIELDS:
+            raise ValueError(f"unknown field {{{name}}} in the name template; use: "
+                             + ", ".join(f"{{{f}}}" for f in FIELDS))
+
+
+def file_name(template: str, fields: dict) -> str:
+    """``template`` filled from ``fields``, made safe, ending in .pdf."""
+    raw = template.format(**{k: fields.get(k, "") for k in FIELDS})
+    return safe(raw) + ".pdf"
+
+
+def safe(text: str) -> str:
+    # Letters lose their accents (López → Lopez) so names survive every file system and zip tool.
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^A-Za-z0-9._-]+", "-", text)
+    text = re.sub(r"\.{2,}", ".", text)
+    text = re.sub(r"-{2,}", "-", text).strip("-.")
+    text = text[:MAX_STEM].rstrip("-.")
+    if not text or text.lower().split(".")[0] in _RESERVED:
+        text = f"handout-{text}" if text else "handout"
+    return text
