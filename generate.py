@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from handouts import api, batch, content, naming, schema
+from handouts import api, batch, content, naming, protect, schema
 from handouts.errors import PrescriptionError
 from handouts.output import write_atomic, write_stdout
 
@@ -41,9 +41,12 @@ def cli() -> None:
 @click.option("-o", "--output", required=True, help="The PDF to write, or - for standard output.")
 @click.option("--layout", default="standard", show_default=True, help="See 'handout layouts'.")
 @click.option("--paper", type=PAPERS, default="letter", show_default=True)
+@click.option("--password", envvar="HANDOUT_PASSWORD", help="Protect the PDF with this password (AES-256); "
+              "printing and screen readers still work. Also read from HANDOUT_PASSWORD.")
 @content_option
 @strict_option
-def generate(prescription: Path, output: str, layout: str, paper: str, content_dir: str | None, strict: bool) -> None:
+def generate(prescription: Path, output: str, layout: str, paper: str, password: str | None,
+             content_dir: str | None, strict: bool) -> None:
     """Make the handout for one PRESCRIPTION file."""
     if layout not in _layout_names():
         raise click.BadParameter(f"{layout!r}; choose one of: {', '.join(_layout_names())}", param_hint="--layout")
@@ -55,11 +58,12 @@ def generate(prescription: Path, output: str, layout: str, paper: str, content_d
         sys.exit(1)
     for warning in result.warnings:
         click.echo(warning.format(), err=True)
+    pdf = protect.encrypt(result.pdf, password) if password else result.pdf
     if output == "-":
-        write_stdout(result.pdf)
+        write_stdout(pdf)
         return
-    path = write_atomic(output, result.pdf)
-    click.echo(f"wrote {path} ({len(result.pdf) // 1024 + 1} KB)", err=True)
+    path = write_atomic(output, pdf)
+    click.echo(f"wrote {path} ({len(pdf) // 1024 + 1} KB)", err=True)
 
 
 @cli.command()

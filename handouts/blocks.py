@@ -22,11 +22,19 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 from . import fonts, tagging, theme
 
 
+LARGE_PRINT = 18.0   # APH large print; from this body size up, no text is smaller than the body
+
+
 @cache
 def styles(body: float = 12.0) -> dict[str, ParagraphStyle]:
     """Paragraph styles scaled from the body size (12 pt standard, 18 pt large print)."""
     fonts.register()
     lead = 1.2
+    floor = body if body >= LARGE_PRINT else 0.0
+
+    def scaled(factor: float) -> float:
+        return max(body * factor, floor)
+
     base = ParagraphStyle("body", fontName=fonts.REGULAR, fontSize=body, leading=body * lead,
                           textColor=theme.INK, alignment=TA_LEFT)
 
@@ -35,7 +43,7 @@ def styles(body: float = 12.0) -> dict[str, ParagraphStyle]:
 
     return {
         "body": base,
-        "small": make("small", fontSize=body * 0.85, leading=body * 0.85 * lead, textColor=theme.MUTED),
+        "small": make("small", fontSize=scaled(0.85), leading=scaled(0.85) * lead, textColor=theme.MUTED),
         "bold": make("bold", fontName=fonts.BOLD),
         "h1": make("h1", fontName=fonts.BOLD, fontSize=body * 1.6, leading=body * 1.9),
         "h2": make("h2", fontName=fonts.BOLD, fontSize=body * 1.25, leading=body * 1.45, spaceBefore=body * 0.4,
@@ -43,8 +51,8 @@ def styles(body: float = 12.0) -> dict[str, ParagraphStyle]:
         "route": make("route", fontName=fonts.BOLD, fontSize=body * 1.75, leading=body * 2.05, textColor=theme.PAPER),
         "route_sub": make("route_sub", fontSize=body, leading=body * 1.25, textColor=theme.PAPER),
         "dose": make("dose", fontName=fonts.BOLD, fontSize=body * 1.5, leading=body * 1.8),
-        "cell": make("cell", fontSize=body * 0.95, leading=body * 0.95 * 1.2),
-        "cell_bold": make("cell_bold", fontName=fonts.BOLD, fontSize=body * 0.95, leading=body * 0.95 * 1.2),
+        "cell": make("cell", fontSize=scaled(0.95), leading=scaled(0.95) * 1.2),
+        "cell_bold": make("cell_bold", fontName=fonts.BOLD, fontSize=scaled(0.95), leading=scaled(0.95) * 1.2),
     }
 
 
@@ -322,5 +330,6 @@ def grid(rows: list[list], widths: list[float], style: list, header_rows: int = 
                     cell.role = None    # a cell's only paragraph is the cell's own text
     table = Table(rows, colWidths=widths, repeatRows=header_rows, hAlign="LEFT",
                   renderCB=TableTags(role, header_rows, header_cols))
-    table.setStyle(TableStyle(style))
+    # Cells default to Helvetica, which would be listed in the file without being embedded.
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR), *style]))
     return table

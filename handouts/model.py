@@ -146,9 +146,8 @@ def build(rx: Prescription, lib: Library) -> Handout:
                 + (f" ({rx.prescriber.clinic})" if rx.prescriber.clinic else ""),
         "emergency": "",  # the lead already says to call the emergency number
     }
-    symbols = {"expected": "OK", "call": "CALL", "emergency": rx.emergency_number}
     tiers = tuple(
-        Tier(key, symbols[key], tier_text[key]["title"], tier_text[key]["lead"].format(**fields),
+        Tier(key, tier_text[key]["symbol"].format(**fields), tier_text[key]["title"], tier_text[key]["lead"].format(**fields),
              tuple(med["side_effects"][key]) + tuple(tier_text[key].get("also", [])), actions[key])
         for key in ("expected", "call", "emergency")
     )

@@ -315,8 +315,13 @@ def _build(r: _Reader) -> Prescription | None:
             strength = units.strength_mcg_per_ml(listed[0])
         else:
             r.problem(("strength",), "is missing", "add the strength on the vial label")
-    dose = r.convert(("dose",), units.mass_mcg)
+    dose = r.convert(("dose",), units.dose)
     volume = r.convert(("volume",), units.volume_ml)
+    if isinstance(dose, units.Volume):           # "dose: 1 mL" is the volume to draw up
+        if volume is not None:
+            r.problem(("volume",), "is given twice: dose is already a volume",
+                      "give the dose in mcg, or leave out 'volume'")
+        dose, volume = None, float(dose)
     if r.get(("dose",)) is None and r.get(("volume",)) is None:
         r.problem(("dose",), "is missing", "give the dose in mcg (or the volume in mL)")
 

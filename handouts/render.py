@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
@@ -19,7 +20,7 @@ import layouts
 
 from . import fonts, theme
 from .model import Handout
-from .tagging import Tagger
+from .tagging import NO_TAGGER, Tagger
 
 PAPER = {"letter": LETTER, "a4": A4}
 
@@ -27,7 +28,8 @@ PAPER = {"letter": LETTER, "a4": A4}
 class HandoutDoc(BaseDocTemplate):
     """A document that remembers the handout it draws, for page furniture."""
 
-    def __init__(self, buffer, handout: Handout, layout, paper: str):
+    def __init__(self, buffer, handout: Handout, layout, paper: str, tagged: bool = True):
+        self.tagged = tagged
         size = PAPER[paper]
         margin = layout.MARGIN
         super().__init__(
@@ -36,6 +38,8 @@ class HandoutDoc(BaseDocTemplate):
             author=handout.author, subject=handout.subject, creator="handouts",
             producer="handouts", keywords=f"{handout.medication}, {handout.route}, patient handout",
             lang=handout.language, displayDocTitle=1,
+            # starting in our own font keeps reportlab from listing an unembedded Helvetica
+            initialFontName=fonts.REGULAR,
         )
         self.handout, self.layout = handout, layout
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
@@ -49,7 +53,7 @@ class HandoutDoc(BaseDocTemplate):
 
         def tagged_canvas(*args, **kwargs):
             canv = TaggedCanvas(*args, **kwargs)
-            canv.meta = meta
+            canv.meta = meta if self.tagged else None
             return canv
 
         super().build(story, canvasmaker=tagged_canvas)
@@ -61,27 +65,39 @@ class HandoutDoc(BaseDocTemplate):
 
     def _draw_footer(self, canv, doc):
         canv.saveState()
-        size = max(9, self.layout.BODY_SIZE * 0.75)
+        size = getattr(self.layout, "FOOTER_SIZE", 9)
         canv.setFont(fonts.REGULAR, size)
         canv.setFillColor(theme.MUTED)
         y = self.layout.MARGIN
-        canv.drawString(self.leftMargin, y, f"{self.handout.patient_name} · {self.handout.medication} · issued {self.handout.issued}")
-        canv.drawRightString(self.leftMargin + self.width, y, f"Page {doc.page}")
+        h = self.handout
+        page = f"Page {doc.page}"
+        room = self.width - stringWidth(page, fonts.REGULAR, size) - size * 2
+        for left in (f"{h.patient_name} · {h.medication} · issued {h.issued}", f"{h.patient_name} · {h.issued}",
+                     h.patient_name):
+            if stringWidth(left, fonts.REGULAR, size) <= room:
+                break
+        canv.drawString(self.leftMargin, y, left)
+        canv.drawRightString(self.leftMargin + self.width, y, page)
         canv.restoreState()
 
 
 class TaggedCanvas(Canvas):
     """A canvas that records the document structure and writes it on save."""
 
-    meta: dict
+    meta: dict | None      # None: draw without tags (to measure what tagging costs)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.tagger = Tagger(self)
+        self._tagger = Tagger(self)
         fonts.prime(self._doc)
 
+    @property
+    def tagger(self):
+        return self._tagger if self.meta is not None else NO_TAGGER
+
     def save(self):
-        self.tagger.finish(**self.meta)
+        if self.meta is not None:
+            self._tagger.finish(**self.meta)
         super().save()
 
 
@@ -96,12 +112,12 @@ def _binary_streams():
         rl_config.useA85 = before
 
 
-def render(handout: Handout, layout_name: str = "standard", paper: str = "letter") -> bytes:
-    """The handout as PDF bytes."""
+def render(handout: Handout, layout_name: str = "standard", paper: str = "letter", tagged: bool = True) -> bytes:
+    """The handout as PDF bytes (``tagged=False`` only to measure the cost of tagging)."""
     fonts.register()
     layout = layouts.get(layout_name)
     buffer = io.BytesIO()
     with _binary_streams():
-        doc = HandoutDoc(buffer, handout, layout, paper)
+        doc = HandoutDoc(buffer, handout, layout, paper, tagged)
         doc.build(layout.story(handout, doc.width))
     return buffer.getvalue()

@@ -61,6 +61,21 @@ def mass_mcg(value: object) -> float:
     return number * MASS_MCG[unit]
 
 
+class Volume(float):
+    """A dose written as a volume (mL) rather than a mass."""
+
+
+def dose(value: object) -> float:
+    """A dose as written: a mass in mcg ("1000 mcg", "1 mg"), or a Volume in mL ("1 mL")."""
+    try:
+        return mass_mcg(value)
+    except ValueError:
+        try:
+            return Volume(volume_ml(value))
+        except ValueError:
+            raise ValueError(f"{str(value)!r} is not a dose; write it like '1000 mcg' or '1 mL'") from None
+
+
 def volume_ml(value: object) -> float:
     """A volume ("1 mL", "0.5 ml", "1 cc") in millilitres."""
     number, unit = _split(value, VOLUME_ML, "a volume", "1 mL")

@@ -7,7 +7,7 @@ and width; a layout module only picks the order, the columns and the size.
 from __future__ import annotations
 
 from handouts import diagrams, theme
-from handouts.blocks import CheckItem, TickBox, figure, gap, grid, heading, item, para, styles, text
+from handouts.blocks import LARGE_PRINT, CheckItem, TickBox, figure, gap, grid, heading, item, para, styles, text
 from handouts.model import Handout
 
 ROUTE_COLOUR = {"intramuscular": theme.ROUTE_IM, "subcutaneous": theme.ROUTE_SC}
@@ -65,7 +65,7 @@ def dose_and_schedule(h: Handout, size: float, width: float, columns: int = 2) -
     return [side_by_side([dose, when], width, [0.42, 0.58], size)]
 
 
-def sites_and_depth(h: Handout, size: float, width: float, columns: int = 3) -> list:
+def sites_and_depth(h: Handout, size: float, width: float, columns: int = 3, picture: float = 0.31) -> list:
     """The body map with the prescribed sites, the depth cross-section, and landmarks in words.
 
     ``columns=3`` puts map, depth and landmarks side by side; ``1`` stacks them
@@ -74,25 +74,33 @@ def sites_and_depth(h: Handout, size: float, width: float, columns: int = 3) -> 
     s = styles(size)
     label = f"{h.needle_length} needle"
     if columns == 3:
-        pic_w = width * 0.31
+        pic_w = width * picture
         body = [heading(h.headings["sites"], 2, s["h2"]),
-                figure(diagrams.body_map(_marks(h), pic_w, pic_w * 0.95), h.body_alt)]
+                figure(diagrams.body_map(_marks(h), pic_w, pic_w * 1.1, text_size=_figure_text(size)), h.body_alt)]
         depth = [heading(h.headings["depth"], 2, s["h2"]),
-                 figure(diagrams.cross_section(h.route, h.angle, h.needle_mm, pic_w, pic_w * 0.72, needle_label=label),
+                 figure(diagrams.cross_section(h.route, h.angle, h.needle_mm, pic_w, pic_w * 0.8, needle_label=label,
+                                               text_size=_figure_text(size)),
                         h.depth_alt),
                  para(text(h.angle_words), s["small"])]
         words = [gap(s["h2"].leading + s["h2"].spaceBefore), *_landmarks(h, s["small"])]
-        return [side_by_side([body, depth, words], width, [0.335, 0.335, 0.33], size),
+        share = picture + 0.025
+        return [side_by_side([body, depth, words], width, [share, share, 1 - 2 * share], size),
                 para(text(h.rotation), s["body"]), gap(size * 0.3)]
     pic_w = width * 0.9
     return [heading(h.headings["sites"], 2, s["h2"]),
-            figure(diagrams.body_map(_marks(h), pic_w, pic_w * 0.8), h.body_alt),
+            figure(diagrams.body_map(_marks(h), pic_w, pic_w * 0.8, text_size=_figure_text(size)), h.body_alt),
             *_landmarks(h, s["body"]),
             para(text(h.rotation), s["body"]),
             heading(h.headings["depth"], 2, s["h2"]),
-            figure(diagrams.cross_section(h.route, h.angle, h.needle_mm, pic_w, pic_w * 0.6, needle_label=label),
+            figure(diagrams.cross_section(h.route, h.angle, h.needle_mm, pic_w, pic_w * 0.6, needle_label=label,
+                                          text_size=_figure_text(size)),
                    h.depth_alt),
             para(text(h.angle_words), s["body"])]
+
+
+def _figure_text(size: float) -> float:
+    """Labels inside pictures: small beside 12 pt text, as large as the text in large print."""
+    return size if size >= LARGE_PRINT else 7.5
 
 
 def _landmarks(h: Handout, style) -> list:
@@ -138,8 +146,12 @@ def calendar(h: Handout, size: float, width: float, rows: int = 12) -> list:
     return [heading(h.headings["calendar"], 2, s["h2"]), table, para(text(h.calendar_note), s["small"])]
 
 
-def side_effects(h: Handout, size: float, width: float, split_items: bool = False) -> list:
-    """Three tiers, told apart by a word-symbol and a title as well as by colour."""
+def side_effects(h: Handout, size: float, width: float, split_items: bool = False, inline: bool = False) -> list:
+    """Three tiers, told apart by a word-symbol and a title as well as by colour.
+
+    ``split_items`` sets long lists in two columns; ``inline`` runs each list
+    into one paragraph (the one-page layout).
+    """
     s = styles(size)
     # Tiers are set apart by a bar and a band of colour, not by ruled lines, so the
     # table does not read as a grid of cells with the calendar below it.
@@ -149,7 +161,9 @@ def side_effects(h: Handout, size: float, width: float, split_items: bool = Fals
     for i, tier in enumerate(h.tiers):
         body = [para(f"<b>{text(tier.title)}</b> — {text(tier.lead)}", s["cell"])]
         entries = [item(text(entry), s["cell"]) for entry in tier.items]
-        if split_items and len(entries) > 3:
+        if inline:
+            body.append(para(" ".join(text(entry) for entry in tier.items), s["cell"]))
+        elif split_items and len(entries) > 3:
             half = (len(entries) + 1) // 2
             inner = width - size * 3.6 - 12
             body.append(side_by_side([entries[:half], entries[half:]], inner, [0.5, 0.5], size))

@@ -36,12 +36,12 @@ def test_every_personal_detail_is_printed(im_pdf):
     text = pdf_text(im_pdf)
     for detail in ["Maria López", "1 mL", "1,000 mcg", "1,000 mcg/mL",
                    "Into the muscle (intramuscular)", "23 gauge", "1 in (25 mm)",
-                   "your left outer thigh", "your right outer thigh",
+                   "Your left and right outer thigh", "1 · left outer thigh", "2 · right outer thigh",
                    "Dr. Aisha Chen", "555-010-4477", "555-010-9000", "Riverside Family Clinic",
                    "Main Street Pharmacy", "555-010-2200", "911",
                    "Bring your sharps container to your next visit.",
                    "Every day for 7 days", "Once a week for 4 weeks", "Once a month",
-                   "Tue 1 Dec 2026", "Tue 8 Dec 2026", "Tue 5 Jan 2027"]:
+                   "Tue 1 Dec 2026", "Mon 7 Dec 2026", "Mon 14 Dec 2026", "Mon 28 Dec 2026"]:
         assert detail in text, detail
 
 
@@ -55,7 +55,7 @@ def test_route_wording_is_only_the_prescribed_route(im_pdf):
 def test_side_effect_tiers_name_who_to_call(im_pdf):
     text = pdf_text(im_pdf)
     assert "Call Dr. Aisha Chen: 555-010-4477" in text
-    assert "Call 911 now" in text
+    assert "Call 911 right away" in text
 
 
 def test_metadata_and_fonts(im_pdf):
@@ -95,7 +95,8 @@ def test_hydroxocobalamin_calendar_three_times_a_week():
     text = pdf_text(api.generate(HYDROXO).pdf)
     assert "Three times a week for 2 weeks" in text
     assert "Mon 7 Dec 2026" in text and "Wed 9 Dec 2026" in text and "Fri 11 Dec 2026" in text
-    assert "your right upper arm" in text or "your right deltoid" in text
+    assert "Your right and left upper arm" in text
+    assert "Fri 12 Mar 2027" in text      # 12 weeks after the last loading dose
 
 
 def test_stdout_output(run):
@@ -127,3 +128,40 @@ def test_listing_commands(run):
     meds = run("medications").output
     assert "cyanocobalamin" in meds and "hydroxocobalamin" in meds
     assert "subcutaneous" in meds.splitlines()[0] or "subcutaneous" in meds
+
+
+def test_diagram_area_is_drawn(im_pdf):
+    """The body map and the cross-section are really drawn: the area holds dark and coloured pixels."""
+    import pypdfium2 as pdfium
+
+    page = pdfium.PdfDocument(im_pdf)[0]
+    image = page.render(scale=1).to_pil().convert("RGB")
+    w, h = image.size
+    # "Where to inject" sits in the upper half, left third of page 1
+    area = image.crop((int(w * 0.05), int(h * 0.28), int(w * 0.36), int(h * 0.52)))
+    colours = area.getcolors(maxcolors=100000)
+    ink = sum(n for n, (r, g, b) in colours if r + g + b < 450)
+    marks = sum(n for n, (r, g, b) in colours if r > 150 and g < 80 and b < 80)   # red site marks
+    assert ink > 500, "no outline drawn"
+    assert marks > 30, "no site marked"
+
+
+def test_words_do_not_run_together_at_line_breaks(im_pdf):
+    text = pdf_text(im_pdf)
+    assert "Put one hand below your hip and one hand above your knee." in text
+    assert "Do not inject on your own until a nurse or clinician has shown you how and watched you do it." in text
+
+
+def test_password_protected_copy_stays_readable(run, tmp_path):
+    out = tmp_path / "locked.pdf"
+    result = run("generate", IM, "-o", out, "--password", "b12-maria")
+    assert result.exit_code == 0, result.output
+    reader = read_pdf(out)
+    assert reader.is_encrypted
+    encrypt = reader.trailer["/Encrypt"].get_object()
+    assert encrypt["/V"] == 5 and encrypt["/R"] == 6            # AES-256
+    assert reader.decrypt("b12-maria")
+    permissions = int(encrypt["/P"])
+    assert permissions & (1 << 2) and permissions & (1 << 4) and permissions & (1 << 9)   # print, copy, accessibility
+    assert "Maria López" in " ".join(p.extract_text() for p in reader.pages)
+    assert "/StructTreeRoot" in reader.trailer["/Root"]

@@ -149,6 +149,7 @@ def test_dose_above_usual_range_warns(run, write_rx):
 def test_generate_runs_the_same_checks(run, write_rx, tmp_path):
     rx = base_rx()
     rx["route"] = "SC"
+    rx["sites"] = ["left deltoid", "right deltoid"]
     out = tmp_path / "out.pdf"
     result = run("generate", write_rx(rx), "-o", out)
     assert result.exit_code == 1

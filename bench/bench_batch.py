@@ -1,0 +1,117 @@
+"""Time a pharmacy batch: N distinct prescriptions → N PDFs and one merged print file.
+
+    python bench/bench_batch.py [--count 1000] [--big 10000]
+
+Runs the batch with 1 worker and with 2 in the same run, reports handouts per
+second (including the merge), peak resident memory and the merged file's
+size per handout; then the --big run for the memory check. Targets on a
+2-core machine: ≥ 80 handouts/s with 2 workers, ≤ 300 MB, the same memory
+for 10,000 as for 1,000, ≤ 10 KB per handout in the merged file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+import yaml  # noqa: E402
+
+from baseline import baseline_ms  # noqa: E402
+
+FIRST = ["Maria", "James", "Priya", "Chen", "Amara", "Luis", "Olga", "Kofi", "Sara", "Tomás"]
+LAST = ["López", "O'Connor", "Natarajan", "Wu", "Okafor", "García", "Ivanova", "Mensah", "Berg", "Silva"]
+
+
+def prescription(i: int) -> dict:
+    """A different, valid prescription for every i: names, dates, doses, routes and sites vary."""
+    subcut = i % 3 == 2
+    rx = {
+        "patient": {"name": f"{FIRST[i % 10]} {LAST[(i // 10) % 10]} {i:05d}", "id": f"P{i:05d}",
+                    "weight": f"{55 + i % 60} kg" if not subcut else f"{60 + i % 40} kg"},
+        "medication": "cyanocobalamin" if i % 4 else "hydroxocobalamin",
+        "dose": "1000 mcg" if i % 5 else "500 mcg",
+        "route": "subcutaneous" if subcut and i % 4 else "intramuscular",
+        "schedule": {"start": (dt.date(2026, 12, 1) + dt.timedelta(days=i % 90)).isoformat(),
+                     "phases": [{"every": "1 day", "count": 7}, {"every": "1 week", "count": 4},
+                                {"every": "1 month"}]},
+        "prescriber": {"name": "Dr. Aisha Chen", "phone": "555-010-4477", "clinic": "Riverside Family Clinic"},
+        "pharmacy": {"name": "Main Street Pharmacy", "phone": "555-010-2200"},
+        "notes": f"Batch note {i}.",
+    }
+    if rx["route"] == "subcutaneous":
+        rx.update(sites=["left abdomen", "right abdomen"], needle={"gauge": 25, "length": "5/8 in"})
+    else:
+        rx.update(sites=["left thigh", "right thigh"] if i % 2 else ["left hip", "right hip"],
+                  needle={"gauge": 23, "length": "1 in" if i % 7 else "1.5 in"})
+    return rx
+
+
+def write_inputs(folder: Path, count: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        (folder / f"rx{i:05d}.yaml").write_text(yaml.safe_dump(prescription(i), allow_unicode=True), encoding="utf-8")
+
+
+def child(inputs: str, out: str, workers: int) -> None:
+    """One batch in this process; prints seconds, outcome counts and peak memory as JSON."""
+    from handouts import batch
+
+    start = time.perf_counter()
+    report = batch.run([inputs], out, batch.Options(), workers=workers, merge=os.path.join(out, "print.pdf"))
+    seconds = time.perf_counter() - start
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "refused": len(report.failed), "count": len(report.outcomes),
+                      "parent_mb": own, "worker_mb": kids, "merged_bytes": os.path.getsize(report.merged)}))
+
+
+def run(inputs: Path, workers: int) -> dict:
+    with tempfile.TemporaryDirectory() as out:
+        proc = subprocess.run([sys.executable, __file__, "--child", str(inputs), out, str(workers)],
+                              check=True, capture_output=True, text=True)
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def show(label: str, result: dict, workers: int) -> None:
+    rate = result["count"] / result["seconds"]
+    total = result["parent_mb"] + (result["worker_mb"] * workers if workers > 1 else 0)
+    print(f"{label:<26} {rate:6.1f} handouts/s  ({result['seconds']:.1f} s, {result['refused']} refused)  "
+          f"peak RSS parent {result['parent_mb']:.0f} MB, largest worker {result['worker_mb']:.0f} MB, "
+          f"all processes ≤ {total:.0f} MB  merged {result['merged_bytes'] / result['count'] / 1024:.1f} KB/handout")
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--big", type=int, default=10000, help="second, larger run for the memory check (0: skip)")
+    args = parser.parse_args()
+    print(f"baseline (naive reportlab handout): {baseline_ms():.1f} ms median; {os.cpu_count()} CPUs")
+    with tempfile.TemporaryDirectory() as tmp:
+        inputs = Path(tmp) / "in"
+        write_inputs(inputs, max(args.count, args.big))
+        small = Path(tmp) / "small"
+        small.mkdir()
+        for path in sorted(inputs.iterdir())[:args.count]:
+            os.link(path, small / path.name)
+        for workers in (1, 2):
+            show(f"{args.count} handouts, {workers} worker{'s' if workers > 1 else ''}:", run(small, workers), workers)
+        if args.big:
+            show(f"{args.big} handouts, 2 workers:", run(inputs, 2), 2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+"""Large print: 18 pt text and larger headings, one column, 1-inch margins.
+
+For readers with low vision (APH large print: 18 pt, no columns, no italics
+or capitals, left-aligned). Same sections as the standard handout, one after
+another, with the pictures as wide as the text.
+"""
+
+from __future__ import annotations
+
+from . import _parts as part
+
+NAME = "large-print"
+DESCRIPTION = "18 pt, one column, 1-inch margins: the same content for readers with low vision."
+BODY_SIZE = 18
+FOOTER_SIZE = 18
+MARGIN = 72
+
+
+def story(h, width: float) -> list:
+    size = BODY_SIZE
+    return [
+        *part.title(h, size),
+        *part.route_banner(h, size, width),
+        *part.dose_and_schedule(h, size, width, columns=1),
+        *part.sites_and_depth(h, size, width, columns=1),
+        *part.steps(h, size, width),
+        *part.side_effects(h, size, width),
+        *part.calendar(h, size, width),
+        *part.contacts(h, size, width),
+        *part.cautions(h, size),
+        *part.needles_and_storage(h, size),
+    ]

@@ -1,0 +1,190 @@
+"""Pharmacy batches: folders, globs, CSV with defaults, failures reported, nothing lost."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from conftest import ROOT, base_rx, dump, sc_rx
+from handouts import naming
+
+
+def prescriptions(folder, count, start=0):
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(start, start + count):
+        rx = base_rx() if i % 2 == 0 else sc_rx()
+        rx["patient"]["name"] = f"Patient {i:03d}"
+        (folder / f"rx{i:03d}.yaml").write_text(dump(rx), encoding="utf-8")
+    return folder
+
+
+def report_rows(path):
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_folder_recursive_with_a_bad_prescription(run, tmp_path):
+    src = prescriptions(tmp_path / "in", 4)
+    prescriptions(src / "nested", 2, start=10)
+    bad = base_rx()
+    bad["route"] = "IV"
+    (src / "nested" / "bad.yml").write_text(dump(bad), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("batch", src, "-o", out, "--workers", "2")
+    assert result.exit_code == 1                      # one failed …
+    pdfs = sorted(p.name for p in out.glob("*.pdf"))
+    assert len(pdfs) == 6                             # … and every good one was written
+    assert "Patient-010-cyanocobalamin-2026-12-01.pdf" in pdfs
+    assert f"{src / 'nested' / 'bad.yml'}:" in result.stderr and "route" in result.stderr
+    assert "7 prescriptions: 6 written, 0 unchanged, 1 refused" in result.stderr
+    rows = report_rows(out / "report.csv")
+    refused = [r for r in rows if r["status"] == "refused"]
+    assert refused and refused[0]["field"] == "route" and refused[0]["line"]
+
+
+def test_globs_and_single_files(run, tmp_path):
+    src = prescriptions(tmp_path / "in", 3)
+    out = tmp_path / "out"
+    result = run("batch", str(src / "rx00[01].yaml"), src / "rx002.yaml", "-o", out, "--workers", "1")
+    assert result.exit_code == 0, result.output
+    assert len(list(out.glob("*.pdf"))) == 3
+
+
+def test_csv_manifest_with_defaults(run, tmp_path):
+    defaults = base_rx()
+    for key in ("patient", "sites", "dose"):
+        defaults.pop(key)
+    (tmp_path / "defaults.yaml").write_text(dump(defaults), encoding="utf-8")
+    manifest = tmp_path / "pharmacy.csv"
+    manifest.write_text(
+        "patient.name,patient.id,dose,sites,needle.gauge\n"
+        "Ana Ruiz,P-1,1000 mcg,left thigh; right thigh,23\n"
+        "Ben Cho,P-2,1000 mcg,left thigh; right thigh,18\n"      # gauge out of range: refused
+        "Cy Diaz,P-3,1 mL,left hip; right hip,23\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("batch", manifest, "--defaults", tmp_path / "defaults.yaml", "-o", out,
+                 "--name", "{id}-{patient}")
+    assert result.exit_code == 1
+    assert sorted(p.name for p in out.glob("*.pdf")) == ["P-1-Ana-Ruiz.pdf", "P-3-Cy-Diaz.pdf"]
+    assert f"{manifest}:3: error: needle.gauge:" in result.stderr      # the CSV line of Ben's row
+    text = " ".join(page.extract_text() for page in PdfReader(out / "P-3-Cy-Diaz.pdf").pages)
+    assert "Cy Diaz" in text and "Dr. Aisha Chen" in text and "hip" in text
+
+
+def test_collisions_get_a_suffix_or_an_error(run, tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for n in (1, 2):
+        rx = base_rx()
+        rx["notes"] = f"Copy {n}"
+        (src / f"same{n}.yaml").write_text(dump(rx), encoding="utf-8")
+    out = tmp_path / "out"
+    assert run("batch", src, "-o", out).exit_code == 0
+    assert sorted(p.name for p in out.glob("*.pdf")) == ["Maria-Lopez-cyanocobalamin-2026-12-01-2.pdf",
+                                                          "Maria-Lopez-cyanocobalamin-2026-12-01.pdf"]
+    strict = run("batch", src, "-o", tmp_path / "out2", "--collisions", "error")
+    assert strict.exit_code == 1
+    assert "same file name" in strict.stderr
+    assert len(list((tmp_path / "out2").glob("*.pdf"))) == 1
+
+
+@pytest.mark.parametrize("hostile", ["../../etc/passwd", "a/b\\c", "..", "\x00\x07bell\nname", "CON",
+                                     "x" * 500, "Zoë Ødegård-Ñúñez", "   "])
+def test_hostile_names_stay_inside_the_folder(hostile):
+    name = naming.file_name("{patient}", {"patient": hostile})
+    assert name.endswith(".pdf") and "/" not in name and "\\" not in name and ".." not in name
+    assert not name.startswith(".") and all(32 < ord(c) < 127 for c in name)
+    assert len(name) <= naming.MAX_STEM + 4
+    assert name.lower() != "con.pdf"
+
+
+def test_hostile_patient_name_end_to_end(run, tmp_path):
+    rx = base_rx()
+    rx["patient"]["name"] = "../../evil/Bob"
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "rx.yaml").write_text(dump(rx), encoding="utf-8")
+    result = run("batch", tmp_path / "in", "-o", tmp_path / "out")
+    assert result.exit_code == 0
+    assert [p.name for p in (tmp_path / "out").glob("*.pdf")] == ["evil-Bob-cyanocobalamin-2026-12-01.pdf"]
+    assert not (tmp_path / "evil").exists()
+
+
+def test_merged_print_file_starts_every_handout_on_an_odd_page(run, tmp_path):
+    src = prescriptions(tmp_path / "in", 3)
+    out = tmp_path / "out"
+    merged = tmp_path / "print.pdf"
+    assert run("batch", src, "-o", out, "--merge", merged, "--layout", "compact").exit_code == 0
+    reader = PdfReader(merged)
+    assert len(reader.pages) == 6                               # 3 one-page handouts, each followed by a blank
+    starts = [i for i, page in enumerate(reader.pages) if "Patient" in (page.extract_text() or "")]
+    assert starts == [0, 2, 4]
+    assert all(not (reader.pages[i].extract_text() or "").strip() for i in (1, 3, 5))
+    # fonts are stored once, not once per handout
+    font_files = {id(f) for f in _font_files(reader)}
+    assert len(font_files) <= 2
+
+
+def _font_files(reader):
+    seen = {}
+    for page in reader.pages:
+        for font in (page.get("/Resources", {}).get("/Font") or {}).values():
+            ref = font.get_object()["/FontDescriptor"].get_object().raw_get("/FontFile2")
+            seen[ref.idnum] = ref
+    return seen.values()
+
+
+def test_rerun_gives_identical_files_and_rewrites_nothing(run, tmp_path):
+    src = prescriptions(tmp_path / "in", 4)
+    out = tmp_path / "out"
+    assert run("batch", src, "-o", out, "--merge", tmp_path / "p.pdf").exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.glob("*.pdf")}
+    merged = (tmp_path / "p.pdf").read_bytes()
+    again = run("batch", src, "-o", out, "--merge", tmp_path / "p.pdf")
+    assert "0 written, 4 unchanged" in again.stderr
+    assert {p.name: p.read_bytes() for p in out.glob("*.pdf")} == before
+    assert (tmp_path / "p.pdf").read_bytes() == merged
+
+
+def test_interrupted_batch_leaves_no_partial_file_and_a_rerun_finishes(tmp_path):
+    src = prescriptions(tmp_path / "in", 60)
+    out = tmp_path / "out"
+    command = [sys.executable, "-c", "from generate import main; main()", "batch", str(src), "-o", str(out),
+               "--merge", str(tmp_path / "print.pdf"), "--workers", "2"]
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 60
+    while time.time() < deadline and len(list(out.glob("*.pdf"))) < 5:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=60)
+    assert not list(out.glob("*.part")) and not list(tmp_path.glob("*.part")) and not list(tmp_path.glob(".*.part"))
+    for pdf in out.glob("*.pdf"):
+        assert len(PdfReader(pdf).pages) == 2                  # every file there is whole
+    assert not (tmp_path / "print.pdf").exists()
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+    assert len(list(out.glob("*.pdf"))) == 60
+    assert (tmp_path / "print.pdf").exists()
+
+
+def test_batch_refuses_unknown_name_field(run, tmp_path):
+    result = run("batch", prescriptions(tmp_path / "in", 1), "-o", tmp_path / "o", "--name", "{patient}-{dob}")
+    assert result.exit_code == 2
+    assert "{dob}" in result.output
+
+
+def test_csv_rows_are_yaml_like_the_files():
+    from handouts.manifest import _value
+    assert _value("needle.gauge", "23") == 23
+    assert _value("schedule.start", "2026-12-01") == "2026-12-01"
+    assert _value("sites", "left thigh; right thigh") == ["left thigh", "right thigh"]
+    assert _value("off_label", "true") is True
+    assert yaml.safe_load("a: 1")["a"] == 1
+    assert os.sep not in naming.safe("a" + os.sep + "b")
