@@ -94,10 +94,11 @@ def check(files: tuple[Path, ...], fmt: str, content_dir: str | None, strict: bo
 @click.option("--layout", default="standard", show_default=True, help="See 'handout layouts'.")
 @click.option("--paper", type=PAPERS, default="letter", show_default=True)
 @click.option("--name", "template", default=batch.DEFAULT_TEMPLATE, show_default=True,
-              help="File name template; fields: " + ", ".join("{%s}" % f for f in naming.FIELDS) + ".")
+              help="File name template; fields: " + ", ".join(f"{{{f}}}" for f in naming.FIELDS) + ".")
 @click.option("--collisions", type=click.Choice(batch.COLLISIONS), default="suffix", show_default=True,
               help="When two handouts get the same name: add -2, -3…; refuse; or overwrite.")
-@click.option("--report", type=click.Path(dir_okay=False), help="Where to write the CSV report (default: OUTPUT/report.csv).")
+@click.option("--report", type=click.Path(dir_okay=False),
+              help="Where to write the CSV report (default: OUTPUT/report.csv).")
 @content_option
 @strict_option
 def batch_command(inputs, outdir, defaults, merge, workers, layout, paper, template, collisions, report,

@@ -22,7 +22,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from baseline import baseline_ms, median_ms  # noqa: E402
-
 from handouts import api, content, model, prescription, render  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "cyanocobalamin-im.yaml"
@@ -60,7 +59,7 @@ def main() -> None:
           f"(tagging {rendering - plain:.1f} ms)")
     for layout in ("compact", "large-print"):
         api.generate(EXAMPLE, layout=layout)
-        ms = median_ms(lambda: api.generate(EXAMPLE, layout=layout), max(10, args.repeats // 3))
+        ms = median_ms(lambda layout=layout: api.generate(EXAMPLE, layout=layout), max(10, args.repeats // 3))
         print(f"{layout + ' handout, in process:':<37}{ms:6.1f} ms median")
     print(f"cold `handout generate`:             {cold_cli_s(7):6.2f} s median of 7")
 

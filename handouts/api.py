@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import content, model, prescription, render, safety
-from .errors import Problem, PrescriptionError
+from .errors import PrescriptionError, Problem
 
 
 @dataclass
@@ -23,7 +23,8 @@ class Result:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def check_file(path: Path | str, content_dir: str | None = None, strict: bool = False) -> tuple[prescription.Prescription, list[Problem]]:
+def check_file(path: Path | str, content_dir: str | None = None,
+               strict: bool = False) -> tuple[prescription.Prescription, list[Problem]]:
     """Load and check one prescription; raises PrescriptionError when anything blocks it."""
     lib = content.load(content_dir)
     rx = prescription.load(path, lib)

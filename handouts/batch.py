@@ -119,7 +119,7 @@ def run(inputs: Iterable[str], outdir: Path | str, options: Options = Options(),
     printer = PrintFile(merge) if merge else None
     used: set[str] = set()
     try:
-        for job, rendered in zip(jobs, _rendered(jobs, options, workers)):
+        for job, rendered in zip(jobs, _rendered(jobs, options, workers), strict=True):
             outcome = _place(job, rendered, outdir, options, used)
             if printer and rendered.pdf is not None and outcome.status != "refused":
                 printer.add(rendered.pdf)

@@ -21,7 +21,6 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from . import fonts, tagging, theme
 
-
 LARGE_PRINT = 18.0   # APH large print; from this body size up, no text is smaller than the body
 
 

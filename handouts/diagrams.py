@@ -11,10 +11,11 @@ from __future__ import annotations
 import math
 from functools import cache
 
-from reportlab.graphics.shapes import Circle, Drawing, Group, Line, PolyLine, Polygon, Rect, String
+from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, PolyLine, Rect, String
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from . import content, fonts, theme
+
 
 def _drawing(width: float, height: float) -> Drawing:
     """A drawing that starts in our font (reportlab would otherwise reference Helvetica)."""

@@ -29,7 +29,8 @@ class Problem:
 
     def format(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        text = f"{where}: {self.severity}: {self.field}: {self.message}" if self.field else f"{where}: {self.severity}: {self.message}"
+        field = f"{self.field}: " if self.field else ""
+        text = f"{where}: {self.severity}: {field}{self.message}"
         if self.source:
             text += f" (source: {self.source})"
         if self.fix:

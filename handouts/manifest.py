@@ -111,7 +111,7 @@ def _rows(path: Path, base: yamlsource.Located, defaults: str | None) -> Iterato
                 continue
             data = copy.deepcopy(base.data)
             written = set()
-            for column, cell in zip(columns, row):
+            for column, cell in zip(columns, row, strict=False):
                 if column and cell.strip():
                     _put(data, column.split("."), _value(column, cell))
                     written.add(column)

@@ -138,7 +138,8 @@ def build(rx: Prescription, lib: Library) -> Handout:
         for i, day in enumerate(doses)
     )
 
-    phone_line = ", ".join(filter(None, [rx.prescriber.phone, rx.prescriber.after_hours and f"after hours {rx.prescriber.after_hours}"]))
+    after_hours = rx.prescriber.after_hours and f"after hours {rx.prescriber.after_hours}"
+    phone_line = ", ".join(filter(None, [rx.prescriber.phone, after_hours]))
     tier_text = text["tiers"]
     actions = {
         "expected": "",
@@ -147,7 +148,8 @@ def build(rx: Prescription, lib: Library) -> Handout:
         "emergency": "",  # the lead already says to call the emergency number
     }
     tiers = tuple(
-        Tier(key, tier_text[key]["symbol"].format(**fields), tier_text[key]["title"], tier_text[key]["lead"].format(**fields),
+        Tier(key, tier_text[key]["symbol"].format(**fields), tier_text[key]["title"],
+             tier_text[key]["lead"].format(**fields),
              tuple(med["side_effects"][key]) + tuple(tier_text[key].get("also", [])), actions[key])
         for key in ("expected", "call", "emergency")
     )
@@ -180,7 +182,7 @@ def build(rx: Prescription, lib: Library) -> Handout:
         route_words=route_text["words"],
         route_full=route_text["full"],
         route_not=route_text["not"].format(**fields),
-        off_label=text["off_label"].format(**fields) if rx.off_label else "",
+        off_label=text["off_label"].format(**fields) if rx.off_label and rx.route not in med["routes"] else "",
         dose_ml=dose_ml,
         dose_mcg=dose_mcg,
         needle=fields["needle"],
@@ -191,10 +193,11 @@ def build(rx: Prescription, lib: Library) -> Handout:
         sites=tuple(sites),
         places=_places(sites, lib),
         diagram_caption=text["diagram_caption"],
-        body_alt=f"Outline of a body. Numbered dots mark your injection sites: "
+        body_alt="Outline of a body. Numbered dots mark your injection sites: "
                  + "; ".join(f"{s.number}, {s.label}" for s in sites) + ".",
         depth_alt=f"Cross-section of skin, fat and muscle. The {needle_length} needle goes in at {angle} degrees "
-                  + ("and its tip reaches the muscle." if rx.route == "intramuscular" else "and its tip stays in the fat under the skin."),
+                  + ("and its tip reaches the muscle." if rx.route == "intramuscular"
+                     else "and its tip stays in the fat under the skin."),
         rotation=rotation.format(**fields),
         steps=tuple(s["text"].format(**fields) for s in text["steps"] if rx.route in s.get("routes", [rx.route])),
         training=text.get("training", ""),

@@ -191,6 +191,15 @@ class _Reader:
             self.problem(path, str(error))
             return None
 
+    def name(self, path: tuple, lookup, kind: str, unknown: str, fix: str) -> str | None:
+        """A required name (medication, route) resolved through the library, with a "did you mean"."""
+        written = self.text(path, True)
+        found = lookup(written) if written else None
+        if written and not found:
+            close = self.lib.suggest(written, kind)
+            self.problem(path, f"{written!r} {unknown}", (f"did you mean '{close}'? " if close else "") + fix)
+        return found
+
     def unknown_keys(self) -> None:
         for pattern, allowed in FIELDS.items():
             for path, mapping in _mappings(self.src.data, pattern):
@@ -240,28 +249,31 @@ def _phone(value) -> str:
     return text
 
 
+def _refused(name: str, message: str, fix: str) -> PrescriptionError:
+    return PrescriptionError([Problem(name, None, "", message, fix)])
+
+
 def read_text(path: Path | str) -> tuple[str, str]:
     """The file's text and display name; unreadable, empty or binary files are refused here."""
     name = str(path)
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
-        raise PrescriptionError([Problem(name, None, "", "file not found", "check the path and the file name")]) from None
+        raise _refused(name, "file not found", "check the path and the file name") from None
     except IsADirectoryError:
-        raise PrescriptionError([Problem(name, None, "", "is a folder, not a prescription file",
-                                         "give the path of a .yaml file (or use 'handout batch' for folders)")]) from None
+        raise _refused(name, "is a folder, not a prescription file",
+                       "give the path of a .yaml file (or use 'handout batch' for folders)") from None
     except OSError as error:
-        raise PrescriptionError([Problem(name, None, "", f"cannot be read ({error.strerror})", "check its permissions")]) from None
+        raise _refused(name, f"cannot be read ({error.strerror})", "check its permissions") from None
     if b"\0" in data[:8192]:
-        raise PrescriptionError([Problem(name, None, "", "is a binary file, not a prescription",
-                                         "give a YAML text file; run 'handout schema' to see the format")])
+        raise _refused(name, "is a binary file, not a prescription",
+                       "give a YAML text file; run 'handout schema' to see the format")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise PrescriptionError([Problem(name, None, "", f"is not UTF-8 text (byte {error.start})",
-                                         "save the file as UTF-8 text")]) from None
+        raise _refused(name, f"is not UTF-8 text (byte {error.start})", "save the file as UTF-8 text") from None
     if not text.strip():
-        raise PrescriptionError([Problem(name, None, "", "is empty", "write a prescription; see examples/ or run 'handout schema'")])
+        raise _refused(name, "is empty", "write a prescription; see examples/ or run 'handout schema'")
     return text, name
 
 
@@ -283,7 +295,8 @@ def parse(text: str, name: str, library: Library) -> Prescription:
         raise PrescriptionError([Problem(name, mark.line + 1 if mark else None, "", f"is not valid YAML: {reason}",
                                          fix)]) from None
     if not isinstance(located.data, dict):
-        raise PrescriptionError([Problem(name, 1, "", f"must be a set of 'key: value' fields, not {_describe(located.data)}",
+        raise PrescriptionError([Problem(name, 1, "",
+                                         f"must be a set of 'key: value' fields, not {_describe(located.data)}",
                                          "start with 'patient:'; run 'handout schema' or see examples/")])
     reader = _Reader(name, located, library)
     reader.unknown_keys()
@@ -301,12 +314,8 @@ def _build(r: _Reader) -> Prescription | None:
     if not _LANG.match(language):
         r.problem(("patient", "language"), f"{language!r} is not a language code", "use a code like en or es")
 
-    written_med = r.text(("medication",), True)
-    medication = lib.medication_id(written_med) if written_med else None
-    if written_med and not medication:
-        close = lib.suggest(written_med, "medication")
-        r.problem(("medication",), f"{written_med!r} is not in the content library",
-                  (f"did you mean '{close}'? " if close else "") + "run 'handout medications' to list them")
+    medication = r.name(("medication",), lib.medication_id, "medication", "is not in the content library",
+                        "run 'handout medications' to list them")
 
     strength = r.convert(("strength",), units.strength_mcg_per_ml)
     if strength is None and r.get(("strength",)) is None and medication:
@@ -325,12 +334,8 @@ def _build(r: _Reader) -> Prescription | None:
     if r.get(("dose",)) is None and r.get(("volume",)) is None:
         r.problem(("dose",), "is missing", "give the dose in mcg (or the volume in mL)")
 
-    written_route = r.text(("route",), True)
-    route = lib.route_id(written_route) if written_route else None
-    if written_route and not route:
-        close = lib.suggest(written_route, "route")
-        r.problem(("route",), f"{written_route!r} is not a route this tool knows",
-                  (f"did you mean '{close}'? " if close else "") + "use intramuscular (IM) or subcutaneous (subcut)")
+    route = r.name(("route",), lib.route_id, "route", "is not a route this tool knows",
+                   "use intramuscular (IM) or subcutaneous (subcut)")
 
     off_label = r.get(("off_label",), False, bool) or False
     confirm = r.get(("confirm",), False, (list, str)) or []
@@ -392,7 +397,8 @@ def _sites(r: _Reader, route: str | None) -> list[SiteChoice]:
         if not candidates:
             close = r.lib.suggest(rest, "site")
             r.problem(path, f"{item!r} is not a site in the catalogue",
-                      (f"did you mean '{close}'? " if close else "") + "for example: left thigh, right deltoid, abdomen")
+                      (f"did you mean '{close}'? " if close else "")
+                      + "for example: left thigh, right deltoid, abdomen")
             continue
         site = next((c for c in candidates if r.lib.sites[c]["route"] == route), candidates[0])
         if len(set(sides)) > 1:

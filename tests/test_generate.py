@@ -165,3 +165,15 @@ def test_password_protected_copy_stays_readable(run, tmp_path):
     assert permissions & (1 << 2) and permissions & (1 << 4) and permissions & (1 << 9)   # print, copy, accessibility
     assert "Maria López" in " ".join(p.extract_text() for p in reader.pages)
     assert "/StructTreeRoot" in reader.trailer["/Root"]
+
+
+def test_off_label_route_is_said_plainly(write_rx, tmp_path, run):
+    from conftest import sc_rx
+    rx = sc_rx()
+    rx.update(medication="hydroxocobalamin", strength="1 mg/mL", dose="1 mg", off_label=True)
+    out = tmp_path / "x.pdf"
+    result = run("generate", write_rx(rx), "-o", out)
+    assert result.exit_code == 0, result.output
+    text = pdf_text(out)
+    assert "Under the skin (subcutaneous)" in text
+    assert "It is not the way the product label says to give it." in text
