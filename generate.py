@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from handouts import api, batch, content, naming, protect, schema
+from handouts import api, content, naming, schema
 from handouts.errors import PrescriptionError
 from handouts.output import write_atomic, write_stdout
 
@@ -58,7 +58,11 @@ def generate(prescription: Path, output: str, layout: str, paper: str, password:
         sys.exit(1)
     for warning in result.warnings:
         click.echo(warning.format(), err=True)
-    pdf = protect.encrypt(result.pdf, password) if password else result.pdf
+    if password:
+        from handouts import protect  # loads the crypto library only when asked
+        pdf = protect.encrypt(result.pdf, password)
+    else:
+        pdf = result.pdf
     if output == "-":
         write_stdout(pdf)
         return
@@ -93,9 +97,9 @@ def check(files: tuple[Path, ...], fmt: str, content_dir: str | None, strict: bo
 @click.option("--workers", type=click.IntRange(1, 64), help="Parallel processes (default: the CPU count).")
 @click.option("--layout", default="standard", show_default=True, help="See 'handout layouts'.")
 @click.option("--paper", type=PAPERS, default="letter", show_default=True)
-@click.option("--name", "template", default=batch.DEFAULT_TEMPLATE, show_default=True,
+@click.option("--name", "template", default=naming.DEFAULT_TEMPLATE, show_default=True,
               help="File name template; fields: " + ", ".join(f"{{{f}}}" for f in naming.FIELDS) + ".")
-@click.option("--collisions", type=click.Choice(batch.COLLISIONS), default="suffix", show_default=True,
+@click.option("--collisions", type=click.Choice(naming.COLLISIONS), default="suffix", show_default=True,
               help="When two handouts get the same name: add -2, -3…; refuse; or overwrite.")
 @click.option("--report", type=click.Path(dir_okay=False),
               help="Where to write the CSV report (default: OUTPUT/report.csv).")
@@ -104,6 +108,7 @@ def check(files: tuple[Path, ...], fmt: str, content_dir: str | None, strict: bo
 def batch_command(inputs, outdir, defaults, merge, workers, layout, paper, template, collisions, report,
                   content_dir, strict):
     """Make handouts for many prescriptions: files, folders, globs or a CSV manifest (INPUTS)."""
+    from handouts import batch
     if layout not in _layout_names():
         raise click.BadParameter(f"{layout!r}; choose one of: {', '.join(_layout_names())}", param_hint="--layout")
     try:

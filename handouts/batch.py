@@ -20,10 +20,8 @@ from . import api, content, prescription
 from .errors import PrescriptionError, Problem
 from .manifest import Job, collect
 from .merge import PrintFile
-from .naming import DEFAULT_TEMPLATE, file_name  # noqa: F401  (DEFAULT_TEMPLATE is re-exported)
+from .naming import DEFAULT_TEMPLATE, file_name
 from .output import atomic_file, write_atomic
-
-COLLISIONS = ("suffix", "error", "overwrite")
 
 
 @dataclass(frozen=True)

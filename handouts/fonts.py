@@ -12,12 +12,13 @@ once per process, and stored once in a merged print file.
 
 from __future__ import annotations
 
+import hashlib
 import string
 from functools import cache
 from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 REGULAR = "Atkinson"
@@ -33,6 +34,30 @@ def _font_dir() -> Path:
 # Printable ASCII, then the Latin-1 letters and the punctuation the content uses.
 CHARSET = (string.printable[:95] + "".join(chr(c) for c in range(0xA1, 0x100))
            + "\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u2212\u00b7")
+
+
+def _remember_large_compressions() -> None:
+    """Compress the (identical) embedded font subset once per process, not once per handout.
+
+    reportlab compresses every stream of every document; the font subsets are the
+    largest and are byte-identical each time (see ``prime``). A few recent large
+    inputs are remembered by digest; the output bytes are exactly zlib's.
+    """
+    flate = pdfdoc.PDFZCompress
+    encode = flate.encode
+    recent: dict[bytes, bytes] = {}
+
+    def remembering_encode(text):
+        if len(text) < 16384:
+            return encode(text)
+        key = hashlib.blake2b(text if isinstance(text, bytes) else text.encode("utf8"), digest_size=16).digest()
+        if key not in recent:
+            if len(recent) >= 8:
+                recent.pop(next(iter(recent)))
+            recent[key] = encode(text)
+        return recent[key]
+
+    flate.encode = remembering_encode
 
 
 def _remembering_subsets(font: TTFont) -> TTFont:
@@ -55,6 +80,7 @@ def register() -> None:
     folder = _font_dir()
     for name, file in ((REGULAR, "AtkinsonHyperlegible-Regular.ttf"), (BOLD, "AtkinsonHyperlegible-Bold.ttf")):
         pdfmetrics.registerFont(_remembering_subsets(TTFont(name, str(folder / file))))
+    _remember_large_compressions()
     # Italics are deliberately mapped to upright faces: large print forbids them
     # and the handouts never need them.
     addMapping(REGULAR, 0, 0, REGULAR)

@@ -13,6 +13,7 @@ import string
 import unicodedata
 
 DEFAULT_TEMPLATE = "{patient}-{medication}-{start}"
+COLLISIONS = ("suffix", "error", "overwrite")    # when two handouts get the same name
 FIELDS = ("patient", "medication", "route", "start", "id", "source")
 MAX_STEM = 100                     # characters before ".pdf"
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
