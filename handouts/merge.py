@@ -16,22 +16,18 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from array import array
 from pathlib import Path
 
-from pypdf import PdfReader
-from pypdf.generic import (
-    ArrayObject,
-    DictionaryObject,
-    IndirectObject,
-    NameObject,
-    StreamObject,
-)
+import pikepdf
 
 from .output import atomic_file
 
 _PAGES, _CATALOG, _INFO = 1, 2, 3     # reserved object numbers, written last
-_SKIP_ON_PAGE = {"/Parent", "/StructParents"}
+_SKIP_ON_PAGE = ("/Parent", "/StructParents")
+# An indirect reference outside a string: strings are matched first and left as they are.
+_TOKENS = re.compile(rb"\((?:\\.|[^\\()])*\)|<[0-9A-Fa-f\s]*>|(\d+) (\d+) R")
 
 
 class PrintFile:
@@ -53,20 +49,25 @@ class PrintFile:
 
     def add(self, pdf: bytes) -> None:
         """Copy one handout's pages; pad with a blank page to keep the next one on an odd page."""
-        reader = PdfReader(io.BytesIO(pdf))
+        source = pikepdf.open(io.BytesIO(pdf))
         done: dict[int, int] = {}
         box = None
-        for page in reader.pages:
+        for page in source.pages:
             box = page.mediabox
-            entries = {k: v for k, v in page.items() if k not in _SKIP_ON_PAGE}
-            body = self._dict(entries, done, shared=False, parent=True)
-            self._kids.append(self._write(body))
-        if len(reader.pages) % 2:
-            w, h = float(box.width), float(box.height)
+            entries = pikepdf.Dictionary(page.obj)
+            for key in _SKIP_ON_PAGE:
+                if key in entries:
+                    del entries[key]
+            contents = {page.obj.Contents.objgen[0]} if page.obj.Contents.is_indirect else set()
+            body = self._renumber(entries.unparse(resolved=True), source, done, keep_apart=contents)
+            self._kids.append(self._write(b"<< /Parent 1 0 R " + body[2:]))
+        if len(source.pages) % 2:
+            w, h = float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
             self._kids.append(self._write(
                 b"<< /Type /Page /Parent 1 0 R /MediaBox [0 0 %s %s] /Resources << >> >>" % (_num(w), _num(h))))
             self.blank_pages += 1
         self.handouts += 1
+        source.close()
 
     def close(self) -> None:
         kids = b" ".join(b"%d 0 R" % n for n in self._kids)
@@ -99,51 +100,40 @@ class PrintFile:
         self._offsets[number - 1] = self._out.tell()
         self._out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
 
-    def _copy(self, ref: IndirectObject, done: dict[int, int], shared: bool) -> int:
-        """The new number of an object, writing it (and what it refers to) the first time."""
-        if ref.idnum in done:
-            return done[ref.idnum]
-        obj = ref.get_object()
-        body = self._value(obj, done, shared)
+    def _renumber(self, body: bytes, source, done: dict[int, int], keep_apart=frozenset()) -> bytes:
+        def replace(match):
+            if match.group(1) is None:
+                return match.group(0)
+            number = int(match.group(1))
+            return b"%d 0 R" % self._copy(number, source, done, shared=number not in keep_apart)
+        return _TOKENS.sub(replace, body)
+
+    def _copy(self, number: int, source, done: dict[int, int], shared: bool) -> int:
+        """The new number of an object, writing it (and what it refers to) the first time.
+
+        Resources (fonts) repeat from handout to handout: when ``shared``, an object
+        whose bytes, after renumbering, match one already written is not written again.
+        """
+        if number in done:
+            return done[number]
+        obj = source.get_object((number, 0))
+        if isinstance(obj, pikepdf.Stream):
+            raw = obj.read_raw_bytes()
+            head = pikepdf.Dictionary(obj.stream_dict)
+            del head["/Length"]
+            head = self._renumber(head.unparse(resolved=True), source, done)
+            body = b"<< /Length %d %s\nstream\n%s\nendstream" % (len(raw), head[2:], raw)
+        else:
+            body = self._renumber(obj.unparse(resolved=True), source, done)
         if shared:
             key = hashlib.blake2b(body, digest_size=16).digest()
-            number = self._shared.get(key)
-            if number is None:
-                number = self._shared[key] = self._write(body)
+            new = self._shared.get(key)
+            if new is None:
+                new = self._shared[key] = self._write(body)
         else:
-            number = self._write(body)
-        done[ref.idnum] = number
-        return number
-
-    def _value(self, obj, done: dict[int, int], shared: bool) -> bytes:
-        if isinstance(obj, IndirectObject):
-            return b"%d 0 R" % self._copy(obj, done, shared)
-        if isinstance(obj, StreamObject):
-            data = obj._data
-            entries = {k: v for k, v in obj.items() if k != "/Length"}
-            return b"%s\nstream\n%s\nendstream" % (
-                self._dict({**entries, "/Length": len(data)}, done, shared), data)
-        if isinstance(obj, DictionaryObject):
-            return self._dict(obj, done, shared)
-        if isinstance(obj, ArrayObject):
-            return b"[" + b" ".join(self._value(v, done, shared) for v in obj) + b"]"
-        if isinstance(obj, int):
-            return b"%d" % obj
-        buffer = io.BytesIO()
-        obj.write_to_stream(buffer)
-        return buffer.getvalue()
-
-    def _dict(self, entries, done: dict[int, int], shared: bool, parent: bool = False) -> bytes:
-        parts = [b"<<"]
-        if parent:
-            parts.append(b"/Parent 1 0 R")
-        for key, value in entries.items():
-            # Resources (fonts, images) repeat from handout to handout: share identical ones.
-            inner = shared or key == "/Resources"
-            parts.append(self._value(NameObject(key), done, inner))
-            parts.append(self._value(value, done, inner))
-        parts.append(b">>")
-        return b" ".join(parts)
+            new = self._write(body)
+        done[number] = new
+        return new
 
 
 def _num(value: float) -> bytes:
