@@ -7,6 +7,7 @@ fix it), 2 usage error.
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -109,6 +110,8 @@ def batch_command(inputs, outdir, defaults, merge, workers, layout, paper, templ
                   content_dir, strict):
     """Make handouts for many prescriptions: files, folders, globs or a CSV manifest (INPUTS)."""
     from handouts import batch
+
+    signal.signal(signal.SIGTERM, _stop)     # a kill stops cleanly, like Ctrl-C
     if layout not in _layout_names():
         raise click.BadParameter(f"{layout!r}; choose one of: {', '.join(_layout_names())}", param_hint="--layout")
     try:
@@ -138,6 +141,10 @@ def batch_command(inputs, outdir, defaults, merge, workers, layout, paper, templ
             click.echo(problem.format(), err=True)
     click.echo(result.summary(), err=True)
     sys.exit(1 if result.failed or result.interrupted else 0)
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _bar_length(bar):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,8 +96,14 @@ def _render_indexed(args: tuple[Job, Options]) -> _Rendered:
 
 
 def _warm(options: Options) -> None:
-    """Load the content library and fonts once per worker, before the first job."""
+    """Load the content library and fonts once per worker, before the first job.
+
+    A worker dies quietly on the parent's terminate(); only the parent turns a
+    kill into a clean stop.
+    """
     from . import fonts
+    if multiprocessing.parent_process() is not None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     fonts.register()
     content.load(options.content_dir)
 

@@ -2,19 +2,25 @@
 
 Only the prescribed sites are marked, numbered in rotation order, so the
 picture can never suggest a site the clinician did not choose; the
-cross-section is drawn to scale from the prescribed needle length and angle,
-so its tip lands in the layer the needle really reaches.
+cross-section is drawn to a fixed scale from the prescribed needle length and
+angle, so its tip lands in the layer the needle really reaches.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from functools import cache
 
-from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, PolyLine, Rect, String
+from reportlab.graphics.shapes import Circle, Drawing, Line, Path, Polygon, PolyLine, String
+from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from . import content, fonts, theme
+
+Mark = tuple[str, str | None, str]
+Point = tuple[float, float]
+Unit = tuple[tuple[float, ...], tuple[int, ...]]      # path points and operators in unit coordinates
 
 
 def _drawing(width: float, height: float) -> Drawing:
@@ -25,195 +31,263 @@ def _drawing(width: float, height: float) -> Drawing:
     return drawing
 
 
-# --- body map -----------------------------------------------------------------
-
-# Half the outline (the figure's own right side), in a 100 × 200 design box:
-# x from the midline, y from the soles. sites.yaml places marks in this box.
-_HALF = (
-    (6, 174), (14, 168), (22, 164), (26, 158), (28, 148), (29, 130), (30, 120), (31, 104), (31, 96),
-    (32, 88), (28, 83), (25, 88), (24, 96), (23, 110), (22, 120), (21, 134), (19, 146), (18, 140),
-    (15, 120), (17, 108), (20, 100), (19, 80), (17, 64), (14, 54), (14, 40), (11, 20), (8, 8), (12, 3),
-    (12, 0), (4, 0), (4, 8), (4, 30), (4, 54), (3, 80), (0, 92),
-)
-_BOX_W, _BOX_H = 100.0, 200.0
-_HEAD = (0.0, 187.0, 13.0)            # centre x, centre y, radius
-_NAVEL = (0.0, 114.0)
-_SPAN = 70.0                          # the outline's full width, arms included
-
-
-@cache
-def _outline() -> tuple[float, ...]:
-    right = list(_HALF)
-    left = [(-x, y) for x, y in reversed(_HALF[:-1])]
-    return tuple(v for point in right + left for v in point)
-
-
-def _label_size(text_size: float) -> float:
-    return max(7.0, text_size)
-
-
-def body_map(marks, width: float, height: float, sites: dict | None = None, text_size: float = 7.5) -> Drawing:
-    """Front and back outlines marking only ``marks``: (site_id, side, label) in rotation order."""
-    fonts.register()
-    sites = sites if sites is not None else content.load().sites
-    size = _label_size(text_size)
-    drawing = _drawing(width, height)
-    view_w = width / 2
-    top_band = size * 1.5
-    bottom_band = size * 1.6
-    scale = min(view_w / (_SPAN + 6), (height - top_band - bottom_band) / _BOX_H)
-    for index, view in enumerate(("front", "back")):
-        cx = view_w * index + view_w / 2
-        base = bottom_band
-        group = Group()
-        outline = _outline()
-        points = [cx + outline[i] * scale if i % 2 == 0 else base + outline[i] * scale for i in range(len(outline))]
-        group.add(Polygon(points, fillColor=theme.BODY_FILL, strokeColor=theme.BODY_LINE, strokeWidth=0.9))
-        hx, hy, hr = _HEAD
-        group.add(Circle(cx + hx * scale, base + hy * scale, hr * scale, fillColor=theme.BODY_FILL,
-                         strokeColor=theme.BODY_LINE, strokeWidth=0.9))
-        if view == "front":
-            group.add(Circle(cx, base + _NAVEL[1] * scale, max(0.8, 1.2 * scale), fillColor=theme.BODY_LINE,
-                             strokeColor=None))
-        group.add(_text(cx, height - size * 1.1, view.capitalize(), size, bold=True, anchor="middle"))
-        first, second = ("Your right", "Your left") if view == "front" else ("Your left", "Your right")
-        if stringWidth(first, fonts.REGULAR, size) * 2 + size > view_w * 0.95:
-            first, second = first.removeprefix("Your ").capitalize(), second.removeprefix("Your ").capitalize()
-        gap = 3 * scale
-        group.add(_text(cx - gap, size * 0.35, first, size, anchor="end"))
-        group.add(_text(cx + gap, size * 0.35, second, size, anchor="start"))
-        for site_id, side, label in marks:
-            spot = sites[site_id].get("diagram") or {}
-            if spot.get("view") != view:
-                continue
-            for each in ([side] if side else ["left", "right"]):
-                # Front view: the patient's right is on the viewer's left; the back view is the other way.
-                toward_viewer_left = (each == "right") == (view == "front")
-                x = cx + (-1 if toward_viewer_left else 1) * spot["dx"] * _BOX_W * scale
-                y = base + spot["y"] * _BOX_H * scale
-                group.add(_mark(x, y, label, max(6.0, size * 0.95)))
-        drawing.add(group)
-    return drawing
-
-
-def _mark(x: float, y: float, label: str, radius: float) -> Group:
-    group = Group()
-    group.add(Circle(x, y, radius, fillColor=theme.SITE_MARK, strokeColor=theme.PAPER, strokeWidth=1))
-    size = radius * 1.25
-    group.add(String(x, y - size * 0.36, label, fontName=fonts.BOLD, fontSize=size, fillColor=theme.PAPER,
-                     textAnchor="middle"))
-    return group
-
-
 def _text(x: float, y: float, value: str, size: float, bold: bool = False, anchor: str = "start",
-          colour=theme.INK) -> String:
+          colour: Color = theme.INK) -> String:
     return String(x, y, value, fontName=fonts.BOLD if bold else fonts.REGULAR, fontSize=size,
                   fillColor=colour, textAnchor=anchor)
 
 
-# --- cross-section ------------------------------------------------------------
+# --- body map -----------------------------------------------------------------
 
-SKIN_MM = 2.0
-FAT_MM = {"intramuscular": 10.0, "subcutaneous": 14.0}    # a thigh; a pinched fold
-PINCH_MM = 6.0
+# Half the outline in unit coordinates: x in view widths from the midline, y in
+# figure heights from the soles (sites.yaml uses the same units). True = corner.
+_HALF: tuple[tuple[float, float, bool], ...] = (
+    (0.062, 0.900, True), (0.062, 0.862, False), (0.090, 0.842, False), (0.160, 0.829, False), (0.225, 0.816, False),
+    (0.295, 0.797, False), (0.330, 0.762, False), (0.348, 0.720, False), (0.362, 0.600, False), (0.369, 0.492, False),
+    (0.377, 0.452, False), (0.367, 0.412, False), (0.341, 0.400, False), (0.317, 0.418, False), (0.309, 0.456, False),
+    (0.303, 0.492, False), (0.284, 0.600, False), (0.262, 0.716, False), (0.238, 0.750, True), (0.214, 0.700, False),
+    (0.188, 0.640, False), (0.176, 0.598, False), (0.203, 0.510, False), (0.202, 0.466, False), (0.177, 0.340, False),
+    (0.161, 0.280, False), (0.166, 0.215, False), (0.150, 0.135, False), (0.120, 0.060, False), (0.128, 0.028, False),
+    (0.150, 0.012, False), (0.136, 0.000, True), (0.046, 0.000, True), (0.052, 0.052, False), (0.046, 0.140, False),
+    (0.038, 0.220, False), (0.036, 0.280, False), (0.026, 0.380, False), (0.012, 0.452, False), (0.000, 0.470, True),
+)
+_HEAD = (0.0, 0.933, 0.128, 0.067)    # centre x, centre y, radius x, radius y
+_NAVEL = 0.57
+_ASPECT = 0.40                        # a view's width for each unit of figure height
+_REACH = 0.42                         # widest point from the midline (hand plus a mark), in view widths
+_CLEFT = ((0.0, 0.468), (0.0, 0.545))
+_FOLD = ((0.018, 0.462), (0.09, 0.452), (0.165, 0.466))
 
 
-def cross_section(route: str, angle: int, needle_mm: float, width: float, height: float,
-                  needle_label: str = "", text_size: float = 7.5) -> Drawing:
-    """Skin, fat and muscle to scale, with the needle at its angle; the tip's layer is computed."""
-    fonts.register()
-    size = _label_size(text_size)
+def _curve(points: Sequence[tuple[float, float, bool]], closed: bool) -> Unit:
+    """Catmull-Rom through the points as cubic Béziers; a corner point keeps a sharp turn."""
+    n = len(points)
+
+    def tangent(i: int) -> Point:
+        if points[i][2]:
+            return 0.0, 0.0
+        before = points[i - 1] if closed or i > 0 else points[i]
+        after = points[(i + 1) % n] if closed or i < n - 1 else points[i]
+        return (after[0] - before[0]) / 2, (after[1] - before[1]) / 2
+
+    flat = [points[0][0], points[0][1]]
+    for i in range(n if closed else n - 1):
+        (x1, y1, _), (x2, y2, _) = points[i], points[(i + 1) % n]
+        t1, t2 = tangent(i), tangent((i + 1) % n)
+        flat += [x1 + t1[0] / 3, y1 + t1[1] / 3, x2 - t2[0] / 3, y2 - t2[1] / 3, x2, y2]
+    segments = (len(flat) - 2) // 6
+    return tuple(flat), (0, *[2] * segments, *([3] if closed else []))
+
+
+@cache
+def _outline() -> Unit:
+    mirrored = [(-x, y, corner) for x, y, corner in reversed(_HALF[:-1])]
+    return _curve([*_HALF, *mirrored], closed=True)
+
+
+@cache
+def _head() -> Unit:
+    cx, cy, rx, ry = _HEAD
+    return _curve([(cx + rx * math.cos(a * math.pi / 4), cy + ry * math.sin(a * math.pi / 4), False)
+                   for a in range(8)], closed=True)
+
+
+@cache
+def _buttocks() -> Unit:
+    parts = [_curve([(x, y, False) for x, y in _CLEFT], closed=False)]
+    parts += [_curve([(x * side, y, False) for x, y in _FOLD], closed=False) for side in (1, -1)]
+    return tuple(v for flat, _ in parts for v in flat), tuple(op for _, ops in parts for op in ops)
+
+
+def _place(unit: Unit, centres: Sequence[float], base: float, view_w: float, fig_h: float, **style) -> Path:
+    """One path holding the unit shape once per view centre."""
+    flat, operators = unit
+    points = [c + v * view_w if i % 2 == 0 else base + v * fig_h for c in centres for i, v in enumerate(flat)]
+    return Path(points, list(operators) * len(centres), strokeLineJoin=1, strokeLineCap=1, **style)
+
+
+def body_map(marks: Iterable[Mark], width: float, height: float, sites: dict | None = None,
+             text_size: float = 7.5) -> Drawing:
+    """Front and back outlines marking only ``marks``: (site_id, side, label) in rotation order."""
+    sites = sites if sites is not None else content.load().sites
+    size = max(7.0, text_size)
     drawing = _drawing(width, height)
-    fat = FAT_MM.get(route, 10.0)
-    pinch = PINCH_MM if route == "subcutaneous" else 0.0
-    tissue_h = height * 0.62
-    depth_mm = max(needle_mm * math.sin(math.radians(angle)) + 6, SKIN_MM + fat + 8)
-    mm = tissue_h / depth_mm
-    surface = tissue_h                              # the skin line's height away from the pinch
-    label_w = stringWidth("Muscle", fonts.REGULAR, size) + size
-    right = width - label_w
-    entry_x = right * (0.7 if angle == 90 else 0.62)
-
-    def bump(x: float, scale: float) -> float:
-        return pinch * mm * scale * math.exp(-(((x - entry_x) / (right * 0.16)) ** 2))
-
-    xs = [right * i / 40 for i in range(41)]
-
-    def band(top_mm: float, bottom_mm: float, bump_top: float, bump_bottom: float, colour) -> Polygon:
-        upper = [(x, surface - top_mm * mm + bump(x, bump_top)) for x in xs]
-        lower = [(x, surface - bottom_mm * mm + bump(x, bump_bottom)) for x in reversed(xs)]
-        return Polygon([v for p in upper + lower for v in p], fillColor=colour, strokeColor=theme.BODY_LINE,
-                       strokeWidth=0.5)
-
-    drawing.add(band(SKIN_MM + fat, surface / mm, 0.35, 0, theme.MUSCLE))
-    drawing.add(band(SKIN_MM, SKIN_MM + fat, 0.85, 0.35, theme.FAT))
-    drawing.add(band(0, SKIN_MM, 1.0, 0.85, theme.SKIN))
-    for name, level in (("Skin", SKIN_MM / 2), ("Fat", SKIN_MM + fat / 2), ("Muscle", SKIN_MM + fat + 5)):
-        y = surface - level * mm - size * 0.35
-        if name == "Skin":
-            y = surface + size * 0.2
-        drawing.add(_text(right + size * 0.4, y, name, size))
-
-    # The needle: from where it meets the skin, at the prescribed angle, to scale.
-    rad = math.radians(angle)
-    ex, ey = entry_x, surface + bump(entry_x, 1.0)
-    direction = (math.cos(rad), -math.sin(rad))
-    tip = (ex + direction[0] * needle_mm * mm, ey + direction[1] * needle_mm * mm)
-    drawing.add(Line(ex, ey, *tip, strokeColor=theme.NEEDLE, strokeWidth=1.4))
-    drawing.add(_syringe(ex, ey, direction, height - ey - size * 0.5, mm))
-    drawing.add(Circle(*tip, 2.2, fillColor=None, strokeColor=theme.INK, strokeWidth=1))
-    tip_depth = surface - tip[1] + bump(tip[0], 0.35 if route == "subcutaneous" else 0)
-    layer = "muscle" if tip_depth > (SKIN_MM + fat) * mm + bump(tip[0], 0.35) else "fat"
-    tip_text = f"tip in {layer}"
-    tx = min(tip[0] + 5, right - stringWidth(tip_text, fonts.BOLD, size) - 2)
-    drawing.add(_text(max(2, tx), tip[1] - size * 1.2, tip_text, size, bold=True))
-    drawing.add(_angle_mark(ex, ey, angle, direction, size))
-    if needle_label:
-        # opposite the syringe: it leans left at a slant, stands right of centre when straight
-        if angle == 90:
-            drawing.add(_text(2, height - size * 1.1, needle_label, size, bold=True))
-        else:
-            drawing.add(_text(width - 2, height - size * 1.1, needle_label, size, bold=True, anchor="end"))
+    top, bottom = size * 1.45, size * 1.55
+    fig_h = min(height - top - bottom, width / 2 / (2 * _REACH) / _ASPECT)
+    view_w = fig_h * _ASPECT
+    base = bottom + (height - top - bottom - fig_h) / 2
+    line = {"strokeColor": theme.BODY_LINE, "strokeWidth": max(0.8, fig_h / 220)}
+    detail = {"strokeColor": theme.BODY_LINE, "strokeWidth": line["strokeWidth"] * 0.6, "fillColor": None}
+    radius = max(6.0, 0.045 * view_w, size * 0.78)
+    marks = list(marks)
+    centres = (width * 0.25, width * 0.75)
+    drawing.add(_place(_outline(), centres, base, view_w, fig_h, fillColor=theme.BODY_FILL, **line))
+    drawing.add(_place(_buttocks(), centres[1:], base, view_w, fig_h, **detail))
+    drawing.add(Circle(centres[0], base + _NAVEL * fig_h, max(0.9, view_w * 0.011), **detail))
+    drawing.add(_place(_head(), centres, base, view_w, fig_h, fillColor=theme.BODY_FILL, **line))
+    for cx, view in zip(centres, ("front", "back"), strict=True):
+        drawing.add(_text(cx, height - size * 1.05, view.capitalize(), size, bold=True, anchor="middle"))
+        first, second = ("Your right", "Your left") if view == "front" else ("Your left", "Your right")
+        gap = size * 0.5
+        if stringWidth(first, fonts.REGULAR, size) + stringWidth(second, fonts.REGULAR, size) + 2 * gap > width / 2:
+            first, second = first.removeprefix("Your ").capitalize(), second.removeprefix("Your ").capitalize()
+        drawing.add(_text(cx - gap, size * 0.3, first, size, anchor="end", colour=theme.MUTED))
+        drawing.add(_text(cx + gap, size * 0.3, second, size, anchor="start", colour=theme.MUTED))
+        spots = []
+        for site_id, side, label in marks:
+            spot = sites.get(site_id, {}).get("diagram") or {}
+            if spot.get("view") != view:
+                continue
+            for each in (side,) if side else ("left", "right"):
+                # Front view: the patient's right is on the viewer's left; the back view is the other way.
+                sign = -1 if (each == "right") == (view == "front") else 1
+                spots.append([cx + sign * spot["dx"] * view_w, base + spot["y"] * fig_h, label])
+        for x, y, label in _apart(spots, radius * 2 + 1):
+            drawing.add(Circle(x, y, radius, fillColor=theme.SITE_MARK, strokeColor=theme.PAPER, strokeWidth=1))
+            drawing.add(String(x, y - radius * 0.45, label, fontName=fonts.BOLD, fontSize=radius * 1.3,
+                               fillColor=theme.PAPER, textAnchor="middle"))
     return drawing
 
 
-def _syringe(x: float, y: float, direction, room: float, mm: float) -> Group:
-    """Hub and barrel behind the needle, pointing back the way the needle came."""
-    back = (-direction[0], -direction[1])
-    normal = (-back[1], back[0])
-    hub = min(4 * mm, room * 0.25)
-    barrel = max(4.0, min(room / max(abs(back[1]), 0.3) - hub, 30 * mm))
-    half = max(2.5, 3.2 * mm)
-
-    def quad(start: float, length: float, w: float):
-        ax, ay = x + back[0] * start, y + back[1] * start
-        bx, by = ax + back[0] * length, ay + back[1] * length
-        return [ax + normal[0] * w, ay + normal[1] * w, bx + normal[0] * w, by + normal[1] * w,
-                bx - normal[0] * w, by - normal[1] * w, ax - normal[0] * w, ay - normal[1] * w]
-
-    group = Group()
-    group.add(Polygon(quad(0, hub, half * 0.45), fillColor=theme.NEEDLE, strokeColor=None))
-    group.add(Polygon(quad(hub, barrel, half), fillColor=theme.PAPER, strokeColor=theme.NEEDLE, strokeWidth=1))
-    return group
+def _apart(spots: list[list], distance: float) -> list[list]:
+    """Nudge marks that would overlap (small pictures, large labels) apart along the line between them."""
+    for _ in range(4):
+        for i, a in enumerate(spots):
+            for b in spots[i + 1:]:
+                dx, dy = b[0] - a[0], b[1] - a[1]
+                gap = math.hypot(dx, dy)
+                if gap < distance:
+                    ux, uy = (dx / gap, dy / gap) if gap > 1e-6 else (1.0, 0.0)
+                    push = (distance - gap) / 2
+                    a[0], a[1], b[0], b[1] = a[0] - ux * push, a[1] - uy * push, b[0] + ux * push, b[1] + uy * push
+    return spots
 
 
-def _angle_mark(x: float, y: float, angle: int, direction, size: float) -> Group:
-    group = Group()
-    r = size * 2.2
-    if angle == 90:
-        s = size * 0.8
-        group.add(PolyLine([x - s, y, x - s, y + s, x, y + s], strokeColor=theme.INK, strokeWidth=0.8))
-        group.add(_text(x - s - size * 0.9, y + s * 0.2, "90°", size, bold=True, anchor="end"))
-        return group
-    # The angle between the skin, on the syringe's side, and the syringe.
-    start = math.degrees(math.atan2(-direction[1], -direction[0]))
-    points = []
-    for i in range(13):
-        a = math.radians(180 - (180 - start) * i / 12)
-        points += [x + r * math.cos(a), y + r * math.sin(a)]
-    group.add(PolyLine(points, strokeColor=theme.INK, strokeWidth=0.8))
-    group.add(_text(x - r - 2, y + 2, f"{angle}°", size, bold=True, anchor="end"))
-    return group
+# --- cross-section ------------------------------------------------------------
+
+# Layer thicknesses of a typical adult site, for the drawing's scale only: skin
+# about 2 mm; fat of about 1 cm under a relaxed site and a bit more in a pinched
+# fold (clinical-facts.md §3: a 5/8–1 in needle reaches muscle in most adults).
+# The safety rules, not this picture, decide whether a needle is long enough.
+SKIN_MM = 2.0
+FAT_MM = {"intramuscular": 10.0, "subcutaneous": 14.0}
+PINCH_MM = 6.0                # how far the pinched fold rises at the entry point
+PINCH_WIDTH_MM = 11.0
+ABOVE_MM, BELOW_MM = 20.0, 43.0   # room above the skin for hub and barrel; below it for a 38 mm needle at 90°
+HUB_MM, BARREL_MM, BARREL_HALF_MM = 4.0, 14.0, 2.6
+MIN_WIDTH_MM = 55.0           # tissue shown beside the needle, at the least
+
+
+def cross_section(route: str, angle: float, needle_mm: float, width: float, height: float,
+                  needle_label: str = "", text_size: float = 7.5) -> Drawing:
+    """Skin, fat and muscle to scale, with the needle at its angle; the tip's layer is computed."""
+    size = max(7.0, text_size)
+    drawing = _drawing(width, height)
+    fat = FAT_MM.get(route, FAT_MM["intramuscular"])
+    pinch = PINCH_MM if route == "subcutaneous" else 0.0
+    right = width - stringWidth("Muscle", fonts.REGULAR, size) - size * 0.5
+    mm = min(height / (ABOVE_MM + BELOW_MM), right / MIN_WIDTH_MM)
+    surface = height - ABOVE_MM * mm
+    ex = right * (0.36 if angle >= 80 else 0.42)
+
+    shares = (1.0, 0.85, 0.35)
+    depths = (0.0, SKIN_MM, SKIN_MM + fat)
+
+    def edge(i: int, x: float) -> float:
+        """Height of the top of skin (0), fat (1) or muscle (2) at x; a pinch lifts the upper layers most."""
+        lift = pinch * shares[i] * math.exp(-(((x - ex) / (PINCH_WIDTH_MM * mm)) ** 2))
+        return surface - (depths[i] - lift) * mm
+
+    xs = [0.5 + (right - 0.5) * i / 48 for i in range(49)] if pinch else [0.5, right]
+    edges = [[(x, edge(i, x)) for x in xs] for i in range(3)] + [[(x, 0.5) for x in xs]]
+    for colour, upper, lower in zip((theme.SKIN, theme.FAT, theme.MUSCLE), edges, edges[1:], strict=False):
+        outline = upper + lower[::-1]
+        drawing.add(Polygon([v for p in outline for v in p], fillColor=colour, strokeColor=None))
+    inner = Path(strokeColor=theme.BODY_LINE, strokeWidth=0.5, fillColor=None)
+    for points in edges[1:3]:
+        _strokes(inner, points, 1.0)
+    drawing.add(inner)
+    drawing.add(PolyLine([v for p in edges[0] for v in p], strokeColor=theme.BODY_LINE, strokeWidth=0.9))
+    for name, depth in (("Skin", SKIN_MM / 2), ("Fat", SKIN_MM + fat / 2), ("Muscle", SKIN_MM + fat + 8)):
+        drawing.add(_text(right + size * 0.35, surface - depth * mm - size * 0.33, name, size))
+
+    rad = math.radians(angle)
+    direction = (math.cos(rad), -math.sin(rad))
+    ey = edge(0, ex)
+    tip = (ex + direction[0] * needle_mm * mm, ey + direction[1] * needle_mm * mm)
+    r = max(size * 2.2, 8 * mm)
+    if pinch:
+        drawing.add(Line(ex - r * 1.3, ey, ex, ey, strokeColor=theme.MUTED, strokeWidth=0.7, strokeDashArray=[2, 2]))
+    _angle_mark(drawing, ex, ey, angle, r, size)
+    drawing.add(Line(ex, ey, *tip, strokeColor=theme.NEEDLE, strokeWidth=max(1.2, mm * 0.4), strokeLineCap=1))
+    drawing.add(Circle(*tip, max(2.2, size * 0.3), fillColor=None, strokeColor=theme.INK, strokeWidth=0.9))
+    layer = "muscle" if tip[1] < edge(2, tip[0]) else "fat" if tip[1] < edge(1, tip[0]) else "skin"
+    words = f"tip in {layer}"
+    w = stringWidth(words, fonts.BOLD, size)
+    x = tip[0] + size * 0.75 if tip[0] + size * 0.75 + w <= right - 2 else tip[0] - size * 0.75 - w
+    for step in range(6):
+        # the first height, level with the tip or lower, where no layer boundary runs through the words
+        y = max(tip[1] - size * (0.33 + 0.5 * step), 2.0)
+        if all(not y - size * 0.25 < edge(i, x + w * k / 4) < y + size * 0.95 for i in range(3) for k in range(5)):
+            break
+    drawing.add(_text(x, y, words, size, bold=True))
+    barrel_mid = _syringe(drawing, ex, ey, direction, mm, height)
+    if needle_label:
+        _needle_text(drawing, barrel_mid, rad, needle_label, size, width, height, mm)
+    return drawing
+
+
+def _angle_mark(drawing: Drawing, x: float, y: float, angle: float, r: float, size: float) -> None:
+    """An arc from the skin (on the syringe's side) to the syringe, and the angle in words."""
+    arc = [math.radians(180 - angle * i / 12) for i in range(13)]
+    drawing.add(PolyLine([v for a in arc for v in (x + r * math.cos(a), y + r * math.sin(a))], strokeColor=theme.INK,
+                         strokeWidth=0.8))
+    drawing.add(_text(x - r - size * 0.3, y + size * 0.2, f"{angle:g}°", size, bold=True, anchor="end"))
+
+
+def _syringe(drawing: Drawing, x: float, y: float, direction: Point, mm: float, height: float) -> Point:
+    """Hub, barrel and finger flange behind the needle, kept inside the drawing; returns the barrel's middle."""
+    bx, by = -direction[0], -direction[1]
+    nx, ny = by, -bx
+    half, hub = BARREL_HALF_MM * mm, HUB_MM * mm
+    flange = half * 1.7
+    room = (height - 1.5 - y - flange * abs(bx)) / by if by > 1e-6 else BARREL_MM * mm
+    if bx < -1e-6:
+        room = min(room, (x - 1.5 - flange * by) / -bx)
+    barrel = max(2 * mm, min(BARREL_MM * mm, room - hub))
+
+    def at(along: float, across: float) -> Point:
+        return x + bx * along + nx * across, y + by * along + ny * across
+
+    def quad(*points: Point) -> list[float]:
+        return [v for p in points for v in p]
+
+    drawing.add(Polygon(quad(at(0, half * 0.3), at(hub, half * 0.55), at(hub, -half * 0.55), at(0, -half * 0.3)),
+                        fillColor=theme.NEEDLE, strokeColor=None))
+    drawing.add(Polygon(quad(at(hub, half), at(hub + barrel, half), at(hub + barrel, -half), at(hub, -half)),
+                        fillColor=theme.PAPER, strokeColor=theme.NEEDLE, strokeWidth=0.9, strokeLineJoin=1))
+    drawing.add(Line(*at(hub + barrel, flange), *at(hub + barrel, -flange), strokeColor=theme.NEEDLE,
+                     strokeWidth=1.4, strokeLineCap=1))
+    ticks = Path(strokeColor=theme.NEEDLE, strokeWidth=0.6, fillColor=None)
+    for i in range(1, 4):
+        _strokes(ticks, [at(hub + barrel * i / 4, half), at(hub + barrel * i / 4, half * 0.35)], 1.0)
+    drawing.add(ticks)
+    return x + bx * (hub + barrel / 2), y + by * (hub + barrel / 2)
+
+
+def _needle_text(drawing: Drawing, at: Point, rad: float, words: str, size: float, width: float,
+                 height: float, mm: float) -> None:
+    """Beside the barrel on the side away from the angle mark, in two lines when one does not fit."""
+    x = at[0] + BARREL_HALF_MM * mm / math.sin(rad) + size * 0.5 / math.tan(rad) + size * 0.5
+    lines = [words]
+    if x + stringWidth(words, fonts.BOLD, size) > width - 1 and " " in words:
+        head, _, tail = words.rpartition(" ")
+        lines = [head, tail]
+    longest = max(stringWidth(line, fonts.BOLD, size) for line in lines)
+    x = max(1.0, min(x, width - 1 - longest))
+    y = min(at[1] + (len(lines) - 1) * size * 0.55 - size * 0.33, height - size)
+    for i, line in enumerate(lines):
+        drawing.add(_text(x, y - i * size * 1.1, line, size, bold=True))
 
 
 # --- route icon ---------------------------------------------------------------
@@ -221,26 +295,42 @@ def _angle_mark(x: float, y: float, angle: int, direction, size: float) -> Group
 def route_icon(route: str, size: float) -> Drawing:
     """A white pictogram on the route's band: straight down into muscle, or slanted into a pinched fold."""
     drawing = _drawing(size, size)
-    line = {"strokeColor": theme.PAPER, "strokeWidth": max(1.2, size * 0.035)}
+    s = size
+    line = {"strokeColor": theme.PAPER, "strokeWidth": max(1.2, s * 0.04), "strokeLineCap": 1, "strokeLineJoin": 1,
+            "fillColor": None}
+    bold, thin = Path(**line), Path(**{**line, "strokeWidth": line["strokeWidth"] * 0.55})
     if route == "intramuscular":
-        for i, top in enumerate((0.62, 0.52, 0.36)):
-            bottom = (0.52, 0.36, 0.06)[i]
-            drawing.add(Rect(size * 0.08, size * bottom, size * 0.84, size * (top - bottom), fillColor=None, **line))
-        drawing.add(Line(size * 0.5, size * 0.78, size * 0.5, size * 0.16, **line))
-        drawing.add(Rect(size * 0.42, size * 0.78, size * 0.16, size * 0.2, fillColor=None, **line))
-        drawing.add(Line(size * 0.46, size * 0.21, size * 0.54, size * 0.21, **line))
+        _strokes(bold, [(0.08, 0.06), (0.92, 0.06), (0.92, 0.52), (0.08, 0.52)], s, closed=True)
+        for y in (0.45, 0.32):
+            _strokes(bold, [(0.08, y), (0.92, y)], s)
+        for x, y in ((x, y) for x in (0.15, 0.60) for y in (0.24, 0.17, 0.10)):
+            _strokes(thin, [(x, y), (x + 0.25, y)], s)
+        tip, angle, needle = (0.5, 0.16), 90, 0.46
     else:
-        hump = [size * (0.06 + 0.88 * i / 20) for i in range(21)]
-        points = []
-        for x in hump:
-            rel = (x / size - 0.5) / 0.2
-            points += [x, size * (0.3 + 0.28 * math.exp(-rel * rel))]
-        drawing.add(PolyLine(points, **line))
-        drawing.add(Line(size * 0.06, size * 0.12, size * 0.94, size * 0.12, **line))
-        drawing.add(Line(size * 0.2, size * 0.5, size * 0.06, size * 0.5, **line))
-        drawing.add(Line(size * 0.8, size * 0.5, size * 0.94, size * 0.5, **line))
-        # the needle, at 45°, into the fold
-        drawing.add(Line(size * 0.56, size * 0.46, size * 0.76, size * 0.66, **line))
-        drawing.add(Polygon([size * 0.74, size * 0.72, size * 0.82, size * 0.64, size * 0.96, size * 0.78,
-                             size * 0.88, size * 0.86], fillColor=None, **line))
+        for base, rise, width, path in ((0.24, 0.34, 0.19, bold), (0.10, 0.07, 0.22, thin)):
+            _strokes(path, [(x, base + rise * math.exp(-((x - 0.62) / width) ** 2))
+                            for x in (0.04 + 0.92 * i / 30 for i in range(31))], s)
+        tip, angle, needle = (0.62, 0.34), 45, 0.28
+    ux, uy = -math.cos(math.radians(angle)), math.sin(math.radians(angle))
+
+    def at(along: float, across: float) -> Point:
+        return tip[0] + ux * along + uy * across, tip[1] + uy * along - ux * across
+
+    hub, barrel = needle + 0.07, needle + 0.30
+    _strokes(bold, [at(0, 0), at(needle, 0)], s)
+    _strokes(bold, [at(hub, 0.1), at(barrel, 0.1), at(barrel, -0.1), at(hub, -0.1)], s, closed=True)
+    _strokes(bold, [at(barrel, 0.16), at(barrel, -0.16)], s)
+    hub_points = [at(needle, 0.025), at(hub, 0.045), at(hub, -0.045), at(needle, -0.025)]
+    drawing.add(Polygon([v * s for p in hub_points for v in p], **{**line, "fillColor": theme.PAPER}))
+    drawing.add(thin)
+    drawing.add(bold)
+    drawing.add(Circle(tip[0] * s, tip[1] * s, s * 0.028, fillColor=theme.PAPER, strokeColor=None))
     return drawing
+
+
+def _strokes(path: Path, points: Sequence[Point], scale: float, closed: bool = False) -> None:
+    path.moveTo(points[0][0] * scale, points[0][1] * scale)
+    for x, y in points[1:]:
+        path.lineTo(x * scale, y * scale)
+    if closed:
+        path.closePath()

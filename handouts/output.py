@@ -8,8 +8,10 @@ and renamed into place in one step.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tempfile
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,8 +27,9 @@ def atomic_file(path: Path | str, overwrite: bool = True, durable: bool = True):
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
         with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()
@@ -39,14 +42,28 @@ def atomic_file(path: Path | str, overwrite: bool = True, durable: bool = True):
             os.link(tmp, path)  # fails if path exists, atomically
             os.unlink(tmp)
     except BaseException:
-        if os.path.exists(tmp):
+        if tmp and os.path.exists(tmp):
             os.unlink(tmp)
         raise
 
 
+@contextmanager
+def _uninterrupted():
+    """Hold Ctrl-C and kill signals until a short write is finished (or cleaned up)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    can_hold = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    if can_hold:
+        signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        if can_hold:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+
+
 def write_atomic(path: Path | str, data: bytes, overwrite: bool = True, durable: bool = True) -> Path:
-    """Write ``data`` to ``path`` atomically with mode 0600."""
-    with atomic_file(path, overwrite, durable) as handle:
+    """Write ``data`` to ``path`` atomically with mode 0600; a signal waits until it is done."""
+    with _uninterrupted(), atomic_file(path, overwrite, durable) as handle:
         handle.write(data)
     return Path(path)
 

@@ -153,7 +153,8 @@ def test_rerun_gives_identical_files_and_rewrites_nothing(run, tmp_path):
     assert (tmp_path / "p.pdf").read_bytes() == merged
 
 
-def test_interrupted_batch_leaves_no_partial_file_and_a_rerun_finishes(tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+def test_interrupted_batch_leaves_no_partial_file_and_a_rerun_finishes(tmp_path, stop):
     src = prescriptions(tmp_path / "in", 60)
     out = tmp_path / "out"
     command = [sys.executable, "-c", "from generate import main; main()", "batch", str(src), "-o", str(out),
@@ -162,7 +163,7 @@ def test_interrupted_batch_leaves_no_partial_file_and_a_rerun_finishes(tmp_path)
     deadline = time.time() + 60
     while time.time() < deadline and len(list(out.glob("*.pdf"))) < 5:
         time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(stop)
     proc.communicate(timeout=60)
     assert not list(out.glob("*.part")) and not list(tmp_path.glob("*.part")) and not list(tmp_path.glob(".*.part"))
     for pdf in out.glob("*.pdf"):
