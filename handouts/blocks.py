@@ -13,13 +13,12 @@ from collections import OrderedDict
 from functools import cache
 from xml.sax.saxutils import escape
 
-from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
-from . import fonts, tagging, theme
+from . import fonts, forms, tagging, theme
 
 LARGE_PRINT = 18.0   # APH large print; from this body size up, no text is smaller than the body
 
@@ -192,7 +191,7 @@ class Figure(Flowable):
     def draw(self):
         tagger = tagging.of(self.canv)
         with tagger.element("Figure", self.alt), tagger.content():
-            renderPDF.draw(self.drawing, self.canv, 0, 0)
+            forms.draw(self.drawing, self.canv)
 
 
 def figure(drawing: Drawing, alt: str) -> Figure:

@@ -17,6 +17,7 @@ from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from . import content, fonts, theme
+from .forms import Backdrop
 
 Mark = tuple[str, str | None, str]
 Point = tuple[float, float]
@@ -112,27 +113,11 @@ def body_map(marks: Iterable[Mark], width: float, height: float, sites: dict | N
     sites = sites if sites is not None else content.load().sites
     size = max(7.0, text_size)
     drawing = _drawing(width, height)
-    top, bottom = size * 1.45, size * 1.55
-    fig_h = min(height - top - bottom, width / 2 / (2 * _REACH) / _ASPECT)
-    view_w = fig_h * _ASPECT
-    base = bottom + (height - top - bottom - fig_h) / 2
-    line = {"strokeColor": theme.BODY_LINE, "strokeWidth": max(0.8, fig_h / 220)}
-    detail = {"strokeColor": theme.BODY_LINE, "strokeWidth": line["strokeWidth"] * 0.6, "fillColor": None}
+    drawing.add(_outlines(width, height, size))
+    fig_h, view_w, base = _frame(width, height, size)
     radius = max(6.0, 0.045 * view_w, size * 0.78)
     marks = list(marks)
-    centres = (width * 0.25, width * 0.75)
-    drawing.add(_place(_outline(), centres, base, view_w, fig_h, fillColor=theme.BODY_FILL, **line))
-    drawing.add(_place(_buttocks(), centres[1:], base, view_w, fig_h, **detail))
-    drawing.add(Circle(centres[0], base + _NAVEL * fig_h, max(0.9, view_w * 0.011), **detail))
-    drawing.add(_place(_head(), centres, base, view_w, fig_h, fillColor=theme.BODY_FILL, **line))
-    for cx, view in zip(centres, ("front", "back"), strict=True):
-        drawing.add(_text(cx, height - size * 1.05, view.capitalize(), size, bold=True, anchor="middle"))
-        first, second = ("Your right", "Your left") if view == "front" else ("Your left", "Your right")
-        gap = size * 0.5
-        if stringWidth(first, fonts.REGULAR, size) + stringWidth(second, fonts.REGULAR, size) + 2 * gap > width / 2:
-            first, second = first.removeprefix("Your ").capitalize(), second.removeprefix("Your ").capitalize()
-        drawing.add(_text(cx - gap, size * 0.3, first, size, anchor="end", colour=theme.MUTED))
-        drawing.add(_text(cx + gap, size * 0.3, second, size, anchor="start", colour=theme.MUTED))
+    for cx, view in zip((width * 0.25, width * 0.75), ("front", "back"), strict=True):
         spots = []
         for site_id, side, label in marks:
             spot = sites.get(site_id, {}).get("diagram") or {}
@@ -147,6 +132,36 @@ def body_map(marks: Iterable[Mark], width: float, height: float, sites: dict | N
             drawing.add(String(x, y - radius * 0.45, label, fontName=fonts.BOLD, fontSize=radius * 1.3,
                                fillColor=theme.PAPER, textAnchor="middle"))
     return drawing
+
+
+def _frame(width: float, height: float, size: float) -> tuple[float, float, float]:
+    """Figure height, one view's width, and the height of the soles, for a picture of this size."""
+    top, bottom = size * 1.45, size * 1.55
+    fig_h = min(height - top - bottom, width / 2 / (2 * _REACH) / _ASPECT)
+    return fig_h, fig_h * _ASPECT, bottom + (height - top - bottom - fig_h) / 2
+
+
+@cache
+def _outlines(width: float, height: float, size: float) -> Backdrop:
+    """The two outlines and their captions: the same for every patient, so drawn once per file."""
+    fig_h, view_w, base = _frame(width, height, size)
+    group = Backdrop(name=f"body-{width:.1f}x{height:.1f}-{size:.1f}")
+    line = {"strokeColor": theme.BODY_LINE, "strokeWidth": max(0.8, fig_h / 220)}
+    detail = {"strokeColor": theme.BODY_LINE, "strokeWidth": line["strokeWidth"] * 0.6, "fillColor": None}
+    centres = (width * 0.25, width * 0.75)
+    group.add(_place(_outline(), centres, base, view_w, fig_h, fillColor=theme.BODY_FILL, **line))
+    group.add(_place(_buttocks(), centres[1:], base, view_w, fig_h, **detail))
+    group.add(Circle(centres[0], base + _NAVEL * fig_h, max(0.9, view_w * 0.011), **detail))
+    group.add(_place(_head(), centres, base, view_w, fig_h, fillColor=theme.BODY_FILL, **line))
+    for cx, view in zip(centres, ("front", "back"), strict=True):
+        group.add(_text(cx, height - size * 1.05, view.capitalize(), size, bold=True, anchor="middle"))
+        first, second = ("Your right", "Your left") if view == "front" else ("Your left", "Your right")
+        gap = size * 0.5
+        if stringWidth(first, fonts.REGULAR, size) + stringWidth(second, fonts.REGULAR, size) + 2 * gap > width / 2:
+            first, second = first.removeprefix("Your ").capitalize(), second.removeprefix("Your ").capitalize()
+        group.add(_text(cx - gap, size * 0.3, first, size, anchor="end", colour=theme.MUTED))
+        group.add(_text(cx + gap, size * 0.3, second, size, anchor="start", colour=theme.MUTED))
+    return group
 
 
 def _apart(spots: list[list], distance: float) -> list[list]:

@@ -19,6 +19,7 @@ from reportlab.pdfbase.pdfdoc import (
     PDFArray,
     PDFDictionary,
     PDFName,
+    PDFObject,
     PDFPage,
     PDFStream,
     PDFString,
@@ -134,10 +135,11 @@ class Tagger:
         root_ref = doc.Reference(root)
         self._register(doc, self.root)
         self._fill(self.root, root_ref, page_refs)
-        parent_tree = PDFDictionary({"Nums": PDFArray(
-            [x for page in sorted(self.page_marks) for x in
-             (page, PDFArray([element.ref for element in self.page_marks[page]]))])})
-        root.dict.update(K=PDFArray([self.root.ref]), ParentTree=doc.Reference(parent_tree),
+        nums = [b"<< /Nums ["]
+        for page in sorted(self.page_marks):
+            nums += [b" %d [" % page, *_joined(element.ref for element in self.page_marks[page]), b"]"]
+        nums.append(b" ] >>")
+        root.dict.update(K=PDFArray([self.root.ref]), ParentTree=doc.Reference(_Raw(nums)),
                          ParentTreeNextKey=len(pages))
 
         catalog = doc.Catalog
@@ -146,13 +148,14 @@ class Tagger:
         catalog.Metadata = _xmp(title, author, subject, language, keywords)
 
     def _register(self, doc, element: Element) -> None:
-        element.obj = PDFDictionary({})
+        element.obj = _Raw([])
         element.ref = doc.Reference(element.obj)
         for kid in element.kids:
             if isinstance(kid, Element):
                 self._register(doc, kid)
 
     def _fill(self, element: Element, parent_ref, page_refs) -> None:
+        """Write one element (and its subtree) as bytes: hundreds per handout, so no generic dictionaries."""
         first_page = next((k[0] for k in _leaves(element)), None)
         kids = []
         for kid in element.kids:
@@ -160,20 +163,40 @@ class Tagger:
                 self._fill(kid, element.ref, page_refs)
                 kids.append(kid.ref)
             elif kid[0] == first_page:
-                kids.append(kid[1])
+                kids.append(b"%d" % kid[1])
             else:
-                kids.append(PDFDictionary({"Type": PDFName("MCR"), "Pg": page_refs[kid[0]], "MCID": kid[1]}))
-        entries = {"S": PDFName(element.role), "P": parent_ref,
-                   "K": kids[0] if len(kids) == 1 else PDFArray(kids)}
+                kids.append(_Raw([b"<< /Type /MCR /Pg ", page_refs[kid[0]], b" /MCID %d >>" % kid[1]]))
+        parts = element.obj.parts
+        parts += [b"<< /S /", element.role.encode("ascii"), b" /P ", parent_ref, b" /K "]
+        parts += kids if len(kids) == 1 else [b"[", *_joined(kids), b"]"]
         if first_page is not None:
-            entries["Pg"] = page_refs[first_page]
+            parts += [b" /Pg ", page_refs[first_page]]
         if element.alt:
-            entries["Alt"] = PDFString(element.alt)
+            parts += [b" /Alt ", PDFString(element.alt)]
         if element.attrs:
-            entries["A"] = PDFDictionary({"O": PDFName(element.attrs.get("O", "Table")),
-                                          **{k: PDFName(v) if isinstance(v, str) else v
-                                             for k, v in element.attrs.items() if k != "O"}})
-        element.obj.dict.update(entries)
+            parts += [b" /A ", PDFDictionary({"O": PDFName(element.attrs.get("O", "Table")),
+                                              **{k: PDFName(v) if isinstance(v, str) else v
+                                                 for k, v in element.attrs.items() if k != "O"}})]
+        parts.append(b" >>")
+
+
+class _Raw(PDFObject):
+    """A PDF object written from ready bytes and the references and values between them."""
+
+    def __init__(self, parts: list):
+        self.parts = parts
+
+    def format(self, document) -> bytes:
+        return b"".join(part if isinstance(part, bytes) else part.format(document) for part in self.parts)
+
+
+def _joined(items) -> list:
+    out = []
+    for item in items:
+        if out:
+            out.append(b" ")
+        out.append(item)
+    return out
 
 
 def _leaves(element: Element):

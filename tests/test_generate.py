@@ -79,6 +79,17 @@ def test_same_input_same_bytes():
     assert hashlib.sha256(api.generate(IM).pdf).digest() == hashlib.sha256(api.generate(IM).pdf).digest()
 
 
+@pytest.mark.parametrize("layout", ["standard", "compact", "large-print"])
+def test_a_warm_process_makes_the_same_bytes_as_a_fresh_one(layout):
+    """Caches (parsed paragraphs, shared drawings, font subsets) never change what is written."""
+    for other in EXAMPLES:
+        api.generate(other, layout=layout)
+    warm = api.generate(SC, layout=layout).pdf
+    script = f"import sys; from handouts import api; sys.stdout.buffer.write(api.generate({str(SC)!r}, layout={layout!r}).pdf)"
+    fresh = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, check=True).stdout
+    assert warm == fresh
+
+
 def test_a4_paper():
     reader = read_pdf(api.generate(IM, paper="a4").pdf)
     assert round(float(reader.pages[0].mediabox.width)) == 595

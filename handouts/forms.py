@@ -1,0 +1,70 @@
+"""Drawings that are the same on every handout, written once as Form XObjects.
+
+The body outline is the largest part of a page stream. Drawn as a form, it is
+built once per process, and a merged print file stores it once for the whole
+batch (``merge`` shares byte-identical objects) instead of once per patient.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from reportlab.graphics import renderPDF
+from reportlab.graphics.shapes import Drawing, Group, String
+from reportlab.lib.attrmap import AttrMap, AttrMapValue
+from reportlab.lib.validators import isString
+
+from . import fonts
+
+
+class Backdrop(Group):
+    """A group every handout draws identically; ``name`` says which one."""
+
+    _attrMap = AttrMap(BASE=Group, name=AttrMapValue(isString, desc="names the form"))
+
+
+# Page operators of each backdrop, kept when every character in them has a fixed
+# code in every document (fonts.CHARSET), so they can be replayed as they are.
+_OPERATORS: dict[str, list[str]] = {}
+
+
+def draw(drawing: Drawing, canvas) -> None:
+    """Like ``renderPDF.draw(drawing, canvas, 0, 0)``, with each Backdrop as a shared form."""
+    shared = [node for node in drawing.contents if isinstance(node, Backdrop)]
+    for backdrop in shared:
+        canvas.doForm(_form(backdrop, drawing, canvas))
+    contents = drawing.contents
+    drawing.contents = [node for node in contents if not isinstance(node, Backdrop)]
+    try:
+        renderPDF.draw(drawing, canvas, 0, 0)
+    finally:
+        drawing.contents = contents
+
+
+def _form(backdrop: Backdrop, drawing: Drawing, canvas) -> str:
+    name = "Shared" + hashlib.blake2b(backdrop.name.encode(), digest_size=6).hexdigest()
+    if canvas.hasForm(name):
+        return name
+    canvas.beginForm(name, 0, 0, drawing.width, drawing.height)
+    operators = _OPERATORS.get(backdrop.name)
+    if operators is None:
+        alone = Drawing(drawing.width, drawing.height)
+        alone.initialFontName = drawing.initialFontName
+        alone.add(backdrop)
+        renderPDF.draw(alone, canvas, 0, 0)
+        if all(set(text).issubset(fonts.CHARSET) for text in _texts(backdrop)):
+            _OPERATORS[backdrop.name] = list(canvas._code)
+    else:
+        for font in (fonts.REGULAR, fonts.BOLD):
+            canvas._doc.getInternalFontName(font)
+        canvas._code.extend(operators)
+    canvas.endForm()
+    return name
+
+
+def _texts(group: Group):
+    for node in group.contents:
+        if isinstance(node, String):
+            yield node.text
+        elif isinstance(node, Group):
+            yield from _texts(node)
