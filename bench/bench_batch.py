@@ -79,7 +79,9 @@ def child(inputs: str, out: str, workers: int) -> None:
 def run(inputs: Path, workers: int) -> dict:
     with tempfile.TemporaryDirectory() as out:
         proc = subprocess.run([sys.executable, __file__, "--child", str(inputs), out, str(workers)],
-                              check=True, capture_output=True, text=True)
+                              capture_output=True, text=True)
+        if proc.returncode:
+            sys.exit(f"the batch with {workers} worker(s) failed:\n{proc.stderr}")
         return json.loads(proc.stdout.strip().splitlines()[-1])
 
 

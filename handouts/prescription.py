@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from . import units, yamlsource
+from . import schema, units, yamlsource
 from .content import Library
 from .errors import PrescriptionError, Problem, field_name
 
@@ -50,17 +50,6 @@ EXAMPLE = {
     "emergency_number": 'emergency_number: "911"',
     "issued": "issued: 2026-11-25",
     "notes": "notes: Bring your sharps container to your next visit.",
-}
-
-FIELDS = {
-    (): {"patient", "medication", "strength", "dose", "volume", "route", "off_label", "confirm",
-         "sites", "needle", "schedule", "prescriber", "pharmacy", "emergency_number", "issued", "notes"},
-    ("patient",): {"name", "language", "weight", "date_of_birth", "id"},
-    ("needle",): {"gauge", "length"},
-    ("schedule",): {"start", "phases"},
-    ("schedule", "phases", "*"): {"every", "count", "for", "times"},
-    ("prescriber",): {"name", "phone", "after_hours", "clinic", "email"},
-    ("pharmacy",): {"name", "phone"},
 }
 
 SIDES = {"left": "left", "l": "left", "lt": "left", "right": "right", "r": "right", "rt": "right"}
@@ -201,7 +190,7 @@ class _Reader:
         return found
 
     def unknown_keys(self) -> None:
-        for pattern, allowed in FIELDS.items():
+        for pattern, allowed in schema.fields().items():
             for path, mapping in _mappings(self.src.data, pattern):
                 for key in mapping:
                     if key in allowed:

@@ -85,7 +85,8 @@ def test_a_warm_process_makes_the_same_bytes_as_a_fresh_one(layout):
     for other in EXAMPLES:
         api.generate(other, layout=layout)
     warm = api.generate(SC, layout=layout).pdf
-    script = f"import sys; from handouts import api; sys.stdout.buffer.write(api.generate({str(SC)!r}, layout={layout!r}).pdf)"
+    script = ("import sys; from handouts import api; "
+              f"sys.stdout.buffer.write(api.generate({str(SC)!r}, layout={layout!r}).pdf)")
     fresh = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, check=True).stdout
     assert warm == fresh
 
