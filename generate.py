@@ -101,7 +101,8 @@ def check(files: tuple[Path, ...], fmt: str, content_dir: str | None, strict: bo
 @click.option("--name", "template", default=naming.DEFAULT_TEMPLATE, show_default=True,
               help="File name template; fields: " + ", ".join(f"{{{f}}}" for f in naming.FIELDS) + ".")
 @click.option("--collisions", type=click.Choice(naming.COLLISIONS), default="suffix", show_default=True,
-              help="When two handouts get the same name: add -2, -3…; refuse; or overwrite.")
+              help="When a name is taken: add -2, -3…; refuse; or replace a different file left by an "
+                   "earlier run. Two handouts of one batch never replace each other.")
 @click.option("--report", type=click.Path(dir_okay=False),
               help="Where to write the CSV report (default: OUTPUT/report.csv).")
 @content_option

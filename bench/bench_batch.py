@@ -72,7 +72,7 @@ def child(inputs: str, out: str, workers: int) -> None:
     seconds = time.perf_counter() - start
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "refused": len(report.failed), "count": len(report.outcomes),
+    print(json.dumps({"seconds": seconds, "refused": len(report.failed), "count": report.done,
                       "parent_mb": own, "worker_mb": kids, "merged_bytes": os.path.getsize(report.merged)}))
 
 

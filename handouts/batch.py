@@ -10,9 +10,11 @@ leaves them as they are.
 from __future__ import annotations
 
 import csv
+import io
 import multiprocessing
 import os
 import signal
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,18 +49,26 @@ class Outcome:
 
 @dataclass
 class Report:
-    outcomes: list[Outcome] = field(default_factory=list)
+    """Counts and failures only: a batch of any size keeps no list of its handouts."""
+
+    counts: Counter = field(default_factory=Counter)
+    failed: list[Outcome] = field(default_factory=list)
     merged: str = ""
     merged_pages: int = 0
     interrupted: bool = False
 
+    def add(self, outcome: Outcome) -> None:
+        self.counts[outcome.status] += 1
+        if outcome.status == "refused":
+            self.failed.append(outcome)
+
     @property
-    def failed(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.status == "refused"]
+    def done(self) -> int:
+        return sum(self.counts.values())
 
     def summary(self) -> str:
-        counts = {s: sum(o.status == s for o in self.outcomes) for s in ("written", "unchanged", "refused")}
-        text = (f"{len(self.outcomes)} prescriptions: {counts['written']} written, "
+        counts = self.counts
+        text = (f"{self.done} prescriptions: {counts['written']} written, "
                 f"{counts['unchanged']} unchanged, {counts['refused']} refused")
         if self.merged:
             text += f"; print file {self.merged} ({self.merged_pages} pages)"
@@ -123,23 +133,26 @@ def run(inputs: Iterable[str], outdir: Path | str, options: Options = Options(),
     result = Report()
     printer = PrintFile(merge) if merge else None
     used: set[str] = set()
-    try:
-        for job, rendered in zip(jobs, _rendered(jobs, options, workers), strict=True):
-            outcome = _place(job, rendered, outdir, options, used)
-            if printer and rendered.pdf is not None and outcome.status != "refused":
-                printer.add(rendered.pdf)
-            result.outcomes.append(outcome)
-            if progress:
-                progress(outcome)
-    except KeyboardInterrupt:
-        result.interrupted = True
-        if printer:
-            printer.abort()
-            printer = None
+    with atomic_file(Path(report) if report else outdir / "report.csv") as handle:
+        rows = _ReportRows(handle)
+        try:
+            for job, rendered in zip(jobs, _rendered(jobs, options, workers), strict=True):
+                outcome = _place(job, rendered, outdir, options, used)
+                if printer and rendered.pdf is not None and outcome.status != "refused":
+                    printer.add(rendered.pdf)
+                result.add(outcome)
+                rows.add(outcome)
+                if progress:
+                    progress(outcome)
+        except KeyboardInterrupt:
+            result.interrupted = True
+            if printer:
+                printer.abort()
+                printer = None
+        rows.not_done(jobs[result.done:])
     if printer:
         printer.close()
         result.merged, result.merged_pages = str(merge), printer.pages
-    _write_report(result, Path(report) if report else outdir / "report.csv", jobs)
     return result
 
 
@@ -195,26 +208,22 @@ def _collision(job: Job, rendered: _Rendered, name: str, why: str) -> Outcome:
 REPORT_COLUMNS = ["source", "status", "output", "line", "severity", "field", "message", "fix"]
 
 
-def _write_report(result: Report, path: Path, jobs: list[Job]) -> None:
-    rows = []
-    for outcome in result.outcomes:
-        if not outcome.problems:
-            rows.append({"source": outcome.source, "status": outcome.status, "output": outcome.output})
-        for p in outcome.problems:
-            rows.append({"source": outcome.source, "status": outcome.status, "output": outcome.output,
-                         "line": p.line or "", "severity": p.severity, "field": p.field, "message": p.message,
-                         "fix": p.fix.replace("\n", " ")})
-    for job in jobs[len(result.outcomes):]:
-        rows.append({"source": job.source, "status": "not done (interrupted)"})
-    with atomic_file(path) as handle:
-        text = _csv_text(rows)
-        handle.write(text.encode("utf-8"))
+class _ReportRows:
+    """report.csv, written as the batch goes: every input, its outcome and each problem."""
 
+    def __init__(self, handle):
+        self._handle = handle
+        self._write([dict(zip(REPORT_COLUMNS, REPORT_COLUMNS, strict=True))])
 
-def _csv_text(rows: list[dict]) -> str:
-    import io
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, REPORT_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+    def add(self, outcome: Outcome) -> None:
+        known = {"source": outcome.source, "status": outcome.status, "output": outcome.output}
+        self._write([{**known, "line": p.line or "", "severity": p.severity, "field": p.field,
+                      "message": p.message, "fix": p.fix.replace("\n", " ")} for p in outcome.problems] or [known])
+
+    def not_done(self, jobs: list[Job]) -> None:
+        self._write([{"source": job.source, "status": "not done (interrupted)"} for job in jobs])
+
+    def _write(self, rows: list[dict]) -> None:
+        buffer = io.StringIO()
+        csv.DictWriter(buffer, REPORT_COLUMNS, lineterminator="\n").writerows(rows)
+        self._handle.write(buffer.getvalue().encode("utf-8"))

@@ -86,8 +86,8 @@ class _Recent(OrderedDict):
         return value
 
 
-_PARSED = _Recent(4096)     # (markup, style) -> parsed fragments
-_BROKEN = _Recent(8192)     # (markup, style, width) -> line breaks and height
+_PARSED = _Recent(1024)     # (markup, style) -> parsed fragments; holds the repeated text many times over
+_BROKEN = _Recent(2048)     # (markup, style, width) -> line breaks and height
 
 
 class Para(Paragraph):

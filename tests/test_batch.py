@@ -13,7 +13,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import ROOT, base_rx, dump, sc_rx
+from conftest import ROOT, base_rx, dump, pdf_text, sc_rx
 from handouts import naming
 
 
@@ -79,13 +79,18 @@ def test_csv_manifest_with_defaults(run, tmp_path):
     assert "Cy Diaz" in text and "Dr. Aisha Chen" in text and "hip" in text
 
 
-def test_collisions_get_a_suffix_or_an_error(run, tmp_path):
-    src = tmp_path / "in"
-    src.mkdir()
+def two_with_one_name(folder):
+    """Two prescriptions whose handouts get the same file name (notes "Copy 1" and "Copy 2")."""
+    folder.mkdir()
     for n in (1, 2):
         rx = base_rx()
         rx["notes"] = f"Copy {n}"
-        (src / f"same{n}.yaml").write_text(dump(rx), encoding="utf-8")
+        (folder / f"same{n}.yaml").write_text(dump(rx), encoding="utf-8")
+    return folder
+
+
+def test_collisions_get_a_suffix_or_an_error(run, tmp_path):
+    src = two_with_one_name(tmp_path / "in")
     out = tmp_path / "out"
     assert run("batch", src, "-o", out).exit_code == 0
     assert sorted(p.name for p in out.glob("*.pdf")) == ["Maria-Lopez-cyanocobalamin-2026-12-01-2.pdf",
@@ -94,6 +99,18 @@ def test_collisions_get_a_suffix_or_an_error(run, tmp_path):
     assert strict.exit_code == 1
     assert "same file name" in strict.stderr
     assert len(list((tmp_path / "out2").glob("*.pdf"))) == 1
+
+
+def test_overwrite_replaces_an_earlier_runs_file_but_never_a_handout_of_the_same_batch(run, tmp_path):
+    src = two_with_one_name(tmp_path / "in")
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = out / "Maria-Lopez-cyanocobalamin-2026-12-01.pdf"
+    stale.write_bytes(b"an old handout")
+    assert run("batch", src, "-o", out, "--collisions", "overwrite").exit_code == 0
+    files = sorted(out.glob("*.pdf"))
+    assert [p.name for p in files] == ["Maria-Lopez-cyanocobalamin-2026-12-01-2.pdf", stale.name]
+    assert "Copy 1" in pdf_text(stale.read_bytes()) and "Copy 2" in pdf_text(files[0].read_bytes())
 
 
 @pytest.mark.parametrize("hostile", ["../../etc/passwd", "a/b\\c", "..", "\x00\x07bell\nname", "CON",
