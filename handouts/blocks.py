@@ -67,13 +67,25 @@ def text(value: str) -> str:
 
 
 class _Recent(OrderedDict):
-    """A small least-recently-used memo: most handout text repeats from one handout to the next."""
+    """A small least-recently-used memo that takes a key only when it comes back.
+
+    Most handout text repeats from one handout to the next and is worth keeping;
+    one patient's own words (name, notes) come once and would only churn the
+    memo and the heap, so a key is first just noted, and remembered on its
+    second sighting.
+    """
 
     def __init__(self, size: int):
         super().__init__()
         self.size = size
+        self._seen: OrderedDict = OrderedDict()
 
     def remember(self, key, value):
+        if key not in self._seen:
+            self._seen[key] = None
+            if len(self._seen) > self.size:
+                self._seen.popitem(last=False)
+            return value
         self[key] = value
         if len(self) > self.size:
             self.popitem(last=False)
@@ -86,7 +98,7 @@ class _Recent(OrderedDict):
         return value
 
 
-_PARSED = _Recent(1024)     # (markup, style) -> parsed fragments; holds the repeated text many times over
+_PARSED = _Recent(1024)     # (markup, style) -> parsed fragments
 _BROKEN = _Recent(2048)     # (markup, style, width) -> line breaks and height
 
 
