@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import multiprocessing
 import os
 import signal
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from . import api, content, prescription
 from .errors import PrescriptionError, Problem
-from .manifest import Job, collect
+from .manifest import Job, Manifest
 from .merge import PrintFile
 from .naming import DEFAULT_TEMPLATE, file_name
 from .output import atomic_file, write_atomic
@@ -81,6 +82,7 @@ class Report:
 
 @dataclass
 class _Rendered:
+    source: str
     pdf: bytes | None
     fields: dict
     problems: list[Problem]
@@ -93,12 +95,12 @@ def _render(job: Job, options: Options) -> _Rendered:
               else prescription.parse(job.text, job.source, lib))
         result = api.from_prescription(rx, lib, options.layout, options.paper, options.strict)
     except PrescriptionError as error:
-        return _Rendered(None, {}, job.relocate(error.problems))
+        return _Rendered(job.source, None, {}, job.relocate(error.problems))
     data = rx.source.data
     fields = {"patient": rx.patient_name, "medication": rx.medication, "route": rx.route,
               "start": rx.start.isoformat(), "id": str((data.get("patient") or {}).get("id") or ""),
               "source": job.stem}
-    return _Rendered(result.pdf, fields, job.relocate(result.warnings))
+    return _Rendered(job.source, result.pdf, fields, job.relocate(result.warnings))
 
 
 def _render_indexed(args: tuple[Job, Options]) -> _Rendered:
@@ -124,20 +126,24 @@ def run(inputs: Iterable[str], outdir: Path | str, options: Options = Options(),
         defaults: str | None = None, merge: str | None = None, report: str | None = None,
         progress: Callable[[Outcome], None] | None = None,
         on_count: Callable[[int], None] | None = None) -> Report:
-    """Render every input; never stop at a bad one. Raises nothing for bad prescriptions."""
+    """Render every input; never stop at a bad one.
+
+    Only a broken ``defaults`` file raises PrescriptionError, before anything is written.
+    """
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    jobs = list(collect(inputs, defaults))
+    jobs = Manifest(inputs, defaults)
+    total = len(jobs)
     if on_count:
-        on_count(len(jobs))
+        on_count(total)
     result = Report()
     printer = PrintFile(merge) if merge else None
     used: set[str] = set()
     with atomic_file(Path(report) if report else outdir / "report.csv") as handle:
         rows = _ReportRows(handle)
         try:
-            for job, rendered in zip(jobs, _rendered(jobs, options, workers), strict=True):
-                outcome = _place(job, rendered, outdir, options, used)
+            for rendered in _rendered(iter(jobs), total, options, workers):
+                outcome = _place(rendered, outdir, options, used)
                 if printer and rendered.pdf is not None and outcome.status != "refused":
                     printer.add(rendered.pdf)
                 result.add(outcome)
@@ -146,26 +152,30 @@ def run(inputs: Iterable[str], outdir: Path | str, options: Options = Options(),
                     progress(outcome)
         except KeyboardInterrupt:
             result.interrupted = True
+        except BaseException:
             if printer:
                 printer.abort()
-                printer = None
-        rows.not_done(jobs[result.done:])
+            raise
+        if result.interrupted and printer:
+            printer.abort()
+            printer = None
+        rows.not_done(itertools.islice(jobs, result.done, None))
     if printer:
         printer.close()
         result.merged, result.merged_pages = str(merge), printer.pages
     return result
 
 
-def _rendered(jobs: list[Job], options: Options, workers: int | None) -> Iterator[_Rendered]:
+def _rendered(jobs: Iterator[Job], total: int, options: Options, workers: int | None) -> Iterator[_Rendered]:
     workers = workers or os.cpu_count() or 1
-    if workers == 1 or len(jobs) < 4:
+    if workers == 1 or total < 4:
         _warm(options)
         yield from (_render(job, options) for job in jobs)
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     pool = context.Pool(workers, initializer=_warm, initargs=(options,))
     try:
-        chunk = max(1, min(16, len(jobs) // (workers * 8)))
+        chunk = max(1, min(16, total // (workers * 8)))
         yield from pool.imap(_render_indexed, ((job, options) for job in jobs), chunksize=chunk)
         pool.close()
     except BaseException:
@@ -175,34 +185,34 @@ def _rendered(jobs: list[Job], options: Options, workers: int | None) -> Iterato
         pool.join()
 
 
-def _place(job: Job, rendered: _Rendered, outdir: Path, options: Options, used: set[str]) -> Outcome:
+def _place(rendered: _Rendered, outdir: Path, options: Options, used: set[str]) -> Outcome:
     if rendered.pdf is None:
-        return Outcome(job.source, "refused", problems=rendered.problems)
+        return Outcome(rendered.source, "refused", problems=rendered.problems)
     base = file_name(options.template, rendered.fields)
     for n in range(1, 10_000):
         name = base if n == 1 else f"{base[:-4]}-{n}.pdf"
         path = outdir / name
         if name in used:
             if options.collisions == "error":
-                return _collision(job, rendered, name, "another prescription in this batch has the same file name")
+                return _collision(rendered, name, "another prescription in this batch has the same file name")
             continue
         if path.exists() and options.collisions != "overwrite":
             if path.read_bytes() == rendered.pdf:
                 used.add(name)
-                return Outcome(job.source, "unchanged", str(path), rendered.problems)
+                return Outcome(rendered.source, "unchanged", str(path), rendered.problems)
             if options.collisions == "error":
-                return _collision(job, rendered, name, "a different file with this name is already there")
+                return _collision(rendered, name, "a different file with this name is already there")
             continue
         used.add(name)
         write_atomic(path, rendered.pdf, durable=False)
-        return Outcome(job.source, "written", str(path), rendered.problems)
-    return _collision(job, rendered, base, "too many files with this name")
+        return Outcome(rendered.source, "written", str(path), rendered.problems)
+    return _collision(rendered, base, "too many files with this name")
 
 
-def _collision(job: Job, rendered: _Rendered, name: str, why: str) -> Outcome:
-    problem = Problem(job.source, None, "", f"not written: {name}: {why}",
+def _collision(rendered: _Rendered, name: str, why: str) -> Outcome:
+    problem = Problem(rendered.source, None, "", f"not written: {name}: {why}",
                       "use --name with more fields (e.g. {id}), --collisions suffix, or another folder")
-    return Outcome(job.source, "refused", problems=[*rendered.problems, problem])
+    return Outcome(rendered.source, "refused", problems=[*rendered.problems, problem])
 
 
 REPORT_COLUMNS = ["source", "status", "output", "line", "severity", "field", "message", "fix"]
@@ -220,7 +230,7 @@ class _ReportRows:
         self._write([{**known, "line": p.line or "", "severity": p.severity, "field": p.field,
                       "message": p.message, "fix": p.fix.replace("\n", " ")} for p in outcome.problems] or [known])
 
-    def not_done(self, jobs: list[Job]) -> None:
+    def not_done(self, jobs: Iterable[Job]) -> None:
         self._write([{"source": job.source, "status": "not done (interrupted)"} for job in jobs])
 
     def _write(self, rows: list[dict]) -> None:

@@ -24,6 +24,7 @@ from .prescription import read_text
 
 SUFFIXES = (".yaml", ".yml")
 LIST_FIELDS = {"sites", "confirm"}
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 @dataclass(frozen=True)
@@ -57,25 +58,48 @@ class Job:
         return out
 
 
-def collect(inputs, defaults: str | None = None) -> Iterator[Job]:
-    """Every job, in a stable order: inputs as given, folders and globs sorted."""
-    base = _defaults(defaults)
+class Manifest:
+    """The inputs of one batch, in a stable order (inputs as given, folders and globs sorted).
+
+    It holds no list of jobs: ``len`` counts them without building them (a CSV
+    row costs a YAML dump) and each iteration streams them afresh, so a batch
+    of 100,000 prescriptions needs no more memory than one of 100. A broken
+    ``--defaults`` file is refused here, before anything is written.
+    """
+
+    def __init__(self, inputs, defaults: str | None = None):
+        self.inputs = list(inputs)
+        self.defaults = defaults
+        self.base = _defaults(defaults)
+
+    def __iter__(self) -> Iterator[Job]:
+        for kind, path in _sources(self.inputs):
+            if kind == "csv":
+                yield from _rows(path, self.base, self.defaults)
+            else:
+                yield _file_job(path)
+
+    def __len__(self) -> int:
+        return sum(sum(1 for _ in _row_lines(path)) if kind == "csv" else 1 for kind, path in _sources(self.inputs))
+
+
+def _sources(inputs) -> Iterator[tuple[str, Path]]:
     for item in inputs:
         path = Path(item)
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file())
-            yield from (_file_job(p) for p in found)
+            yield from (("file", p) for p in found)
         elif path.suffix.lower() == ".csv" and path.is_file():
-            yield from _rows(path, base, defaults)
+            yield "csv", path
         elif path.exists() or not glob.has_magic(item):
-            yield _file_job(path)      # a missing file is reported like any other bad input
+            yield "file", path      # a missing file is reported like any other bad input
         else:
             for match in sorted(glob.glob(item, recursive=True)):
                 match_path = Path(match)
                 if match_path.suffix.lower() == ".csv":
-                    yield from _rows(match_path, base, defaults)
+                    yield "csv", match_path
                 elif match_path.is_file():
-                    yield _file_job(match_path)
+                    yield "file", match_path
 
 
 def _file_job(path: Path) -> Job:
@@ -98,7 +122,8 @@ def _defaults(path: str | None) -> yamlsource.Located:
     return located
 
 
-def _rows(path: Path, base: yamlsource.Located, defaults: str | None) -> Iterator[Job]:
+def _row_lines(path: Path) -> Iterator[tuple[int, int, list[str], list[str]]]:
+    """(row number, line, header, cells) for each row that is not blank."""
     with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         header = next(reader, None)
@@ -106,18 +131,21 @@ def _rows(path: Path, base: yamlsource.Located, defaults: str | None) -> Iterato
             return
         columns = [c.strip() for c in header]
         for number, row in enumerate(reader, 1):
-            line = reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            data = copy.deepcopy(base.data)
-            written = set()
-            for column, cell in zip(columns, row, strict=False):
-                if column and cell.strip():
-                    _put(data, column.split("."), _value(column, cell))
-                    written.add(column)
-            yield Job(f"{path}:{line}", text=yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
-                      stem=f"{path.stem}-{number}", row_file=str(path), row_line=line,
-                      row_fields=frozenset(written), defaults_file=defaults or "", defaults_lines=base.lines)
+            if any(cell.strip() for cell in row):
+                yield number, reader.line_num, columns, row
+
+
+def _rows(path: Path, base: yamlsource.Located, defaults: str | None) -> Iterator[Job]:
+    for number, line, columns, row in _row_lines(path):
+        data = copy.deepcopy(base.data)
+        written = set()
+        for column, cell in zip(columns, row, strict=False):
+            if column and cell.strip():
+                _put(data, column.split("."), _value(column, cell))
+                written.add(column)
+        yield Job(f"{path}:{line}", text=yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True),
+                  stem=f"{path.stem}-{number}", row_file=str(path), row_line=line,
+                  row_fields=frozenset(written), defaults_file=defaults or "", defaults_lines=base.lines)
 
 
 def _value(column: str, cell: str):

@@ -79,6 +79,19 @@ def test_csv_manifest_with_defaults(run, tmp_path):
     assert "Cy Diaz" in text and "Dr. Aisha Chen" in text and "hip" in text
 
 
+def test_a_broken_defaults_file_stops_the_batch_before_anything_is_written(run, tmp_path):
+    (tmp_path / "defaults.yaml").write_text("prescriber: [unclosed\n", encoding="utf-8")
+    manifest = tmp_path / "pharmacy.csv"
+    manifest.write_text("patient.name\nAna Ruiz\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("batch", manifest, "--defaults", tmp_path / "defaults.yaml", "-o", out,
+                 "--merge", tmp_path / "print.pdf")
+    assert result.exit_code == 1
+    assert "defaults.yaml" in result.stderr and "not valid YAML" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["defaults.yaml", "out", "pharmacy.csv"]
+    assert not any(out.iterdir())
+
+
 def two_with_one_name(folder):
     """Two prescriptions whose handouts get the same file name (notes "Copy 1" and "Copy 2")."""
     folder.mkdir()
