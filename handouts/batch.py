@@ -15,7 +15,7 @@ import itertools
 import multiprocessing
 import os
 import signal
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,8 +103,8 @@ def _render(job: Job, options: Options) -> _Rendered:
     return _Rendered(job.source, result.pdf, fields, job.relocate(result.warnings))
 
 
-def _render_indexed(args: tuple[Job, Options]) -> _Rendered:
-    return _render(*args)
+def _render_chunk(jobs: list[Job], options: Options) -> list[_Rendered]:
+    return [_render(job, options) for job in jobs]
 
 
 def _warm(options: Options) -> None:
@@ -167,6 +167,12 @@ def run(inputs: Iterable[str], outdir: Path | str, options: Options = Options(),
 
 
 def _rendered(jobs: Iterator[Job], total: int, options: Options, workers: int | None) -> Iterator[_Rendered]:
+    """Results in input order, with at most two chunks per worker in flight.
+
+    The bound keeps memory flat when the parent (writing files, the print file)
+    falls behind the workers: finished handouts wait in the workers, not in a
+    queue that grows with the batch.
+    """
     workers = workers or os.cpu_count() or 1
     if workers == 1 or total < 4:
         _warm(options)
@@ -174,9 +180,15 @@ def _rendered(jobs: Iterator[Job], total: int, options: Options, workers: int | 
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     pool = context.Pool(workers, initializer=_warm, initargs=(options,))
+    size = max(1, min(16, total // (workers * 8)))
+    pending: deque = deque()
     try:
-        chunk = max(1, min(16, total // (workers * 8)))
-        yield from pool.imap(_render_indexed, ((job, options) for job in jobs), chunksize=chunk)
+        while chunk := list(itertools.islice(jobs, size)):
+            pending.append(pool.apply_async(_render_chunk, (chunk, options)))
+            if len(pending) >= 2 * workers:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
         pool.close()
     except BaseException:
         pool.terminate()
