@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import csv
 import glob
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -87,8 +88,7 @@ def _sources(inputs) -> Iterator[tuple[str, Path]]:
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file())
-            yield from (("file", p) for p in found)
+            yield from (("file", Path(p)) for p in _walk(str(path)))
         elif path.suffix.lower() == ".csv" and path.is_file():
             yield "csv", path
         elif path.exists() or not glob.has_magic(item):
@@ -100,6 +100,18 @@ def _sources(inputs) -> Iterator[tuple[str, Path]]:
                     yield "csv", match_path
                 elif match_path.is_file():
                     yield "file", match_path
+
+
+def _walk(folder: str) -> Iterator[str]:
+    """Prescription files below a folder in sorted order, one directory listing in memory at a time."""
+    with os.scandir(folder) as listing:
+        entries = sorted((entry.name, entry.is_dir(follow_symlinks=False), entry.is_file()) for entry in listing)
+    for name, is_dir, is_file in entries:
+        path = os.path.join(folder, name)
+        if is_dir:
+            yield from _walk(path)
+        elif is_file and name.lower().endswith(SUFFIXES):
+            yield path
 
 
 def _file_job(path: Path) -> Job:
