@@ -156,10 +156,11 @@ def run(inputs: Iterable[str], outdir: Path | str, options: Options = Options(),
             if printer:
                 printer.abort()
             raise
-        if result.interrupted and printer:
-            printer.abort()
-            printer = None
-        rows.not_done(itertools.islice(jobs, result.done, None))
+        if result.interrupted:
+            if printer:
+                printer.abort()
+                printer = None
+            rows.not_done(itertools.islice(jobs, result.done, None))
     if printer:
         printer.close()
         result.merged, result.merged_pages = str(merge), printer.pages
