@@ -72,8 +72,7 @@ class PrintFile:
     def close(self) -> None:
         self._offsets[_PAGES - 1] = self._out.tell()
         self._out.write(b"%d 0 obj\n<< /Type /Pages /Count %d /Kids [" % (_PAGES, len(self._kids)))
-        for start in range(0, len(self._kids), 4096):       # in pieces: 100,000 pages need no big string
-            self._out.write(b"".join(b" %d 0 R" % n for n in self._kids[start:start + 4096]))
+        self._write_each(b" %d 0 R", self._kids)
         self._out.write(b" ] >>\nendobj\n")
         self._write_at(_CATALOG, b"<< /Type /Catalog /Pages 1 0 R >>")
         self._write_at(_INFO, b"<< /Title (Handouts print file: %d handouts) /Producer (handouts) >>"
@@ -81,8 +80,7 @@ class PrintFile:
         xref_at = self._out.tell()
         count = len(self._offsets) + 1
         self._out.write(b"xref\n0 %d\n0000000000 65535 f \n" % count)
-        for start in range(0, len(self._offsets), 4096):
-            self._out.write(b"".join(b"%010d 00000 n \n" % offset for offset in self._offsets[start:start + 4096]))
+        self._write_each(b"%010d 00000 n \n", self._offsets)
         digest = hashlib.md5(b"%d %d" % (count, xref_at)).hexdigest().encode()
         self._out.write(b"trailer\n<< /Size %d /Root 2 0 R /Info 3 0 R /ID [<%s> <%s>] >>\nstartxref\n%d\n%%%%EOF\n"
                         % (count, digest, digest, xref_at))
@@ -99,6 +97,11 @@ class PrintFile:
         number = len(self._offsets)
         self._write_at(number, body)
         return number
+
+    def _write_each(self, template: bytes, numbers: array) -> None:
+        """One line or reference per number, written in pieces: 100,000 pages need no big string."""
+        for start in range(0, len(numbers), 4096):
+            self._out.write(b"".join(template % n for n in numbers[start:start + 4096]))
 
     def _write_at(self, number: int, body: bytes) -> None:
         self._offsets[number - 1] = self._out.tell()
