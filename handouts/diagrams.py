@@ -145,7 +145,7 @@ def _frame(width: float, height: float, size: float) -> tuple[float, float, floa
 def _outlines(width: float, height: float, size: float) -> Backdrop:
     """The two outlines and their captions: the same for every patient, so drawn once per file."""
     fig_h, view_w, base = _frame(width, height, size)
-    group = Backdrop(name=f"body-{width:.1f}x{height:.1f}-{size:.1f}")
+    group = Backdrop(name=f"body-{width!r}x{height!r}-{size!r}")
     line = {"strokeColor": theme.BODY_LINE, "strokeWidth": max(0.8, fig_h / 220)}
     detail = {"strokeColor": theme.BODY_LINE, "strokeWidth": line["strokeWidth"] * 0.6, "fillColor": None}
     centres = (width * 0.25, width * 0.75)
