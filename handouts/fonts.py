@@ -79,7 +79,10 @@ def register() -> None:
     """Register Atkinson Hyperlegible, a face designed for low-vision readers."""
     folder = _font_dir()
     for name, file in ((REGULAR, "AtkinsonHyperlegible-Regular.ttf"), (BOLD, "AtkinsonHyperlegible-Bold.ttf")):
-        pdfmetrics.registerFont(_remembering_subsets(TTFont(name, str(folder / file))))
+        pdfmetrics.registerFont(TTFont(name, str(folder / file)))
+        # reportlab hands out the first font registered for a face under every later
+        # name too (a host application may have registered this one already).
+        _remembering_subsets(pdfmetrics.getFont(name))
     _remember_large_compressions()
     # Italics are deliberately mapped to upright faces: large print forbids them
     # and the handouts never need them.

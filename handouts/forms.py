@@ -24,8 +24,10 @@ class Backdrop(Group):
 
 
 # Page operators of each backdrop, kept when every character in them has a fixed
-# code in every document (fonts.CHARSET), so they can be replayed as they are.
-_OPERATORS: dict[str, list[str]] = {}
+# code in every document (fonts.CHARSET), with the document's font names they
+# were written with: they are replayed only into a document that names its
+# fonts the same way.
+_OPERATORS: dict[str, tuple[dict, list[str]]] = {}
 
 
 def draw(drawing: Drawing, canvas) -> None:
@@ -46,18 +48,17 @@ def _form(backdrop: Backdrop, drawing: Drawing, canvas) -> str:
     if canvas.hasForm(name):
         return name
     canvas.beginForm(name, 0, 0, drawing.width, drawing.height)
-    operators = _OPERATORS.get(backdrop.name)
-    if operators is None:
+    known = _OPERATORS.get(backdrop.name)
+    font_names = canvas._doc.fontMapping
+    if known and known[0].items() <= font_names.items():
+        canvas._code.extend(known[1])
+    else:
         alone = Drawing(drawing.width, drawing.height)
         alone.initialFontName = drawing.initialFontName
         alone.add(backdrop)
         renderPDF.draw(alone, canvas, 0, 0)
         if all(set(text).issubset(fonts.CHARSET) for text in _texts(backdrop)):
-            _OPERATORS[backdrop.name] = list(canvas._code)
-    else:
-        for font in (fonts.REGULAR, fonts.BOLD):
-            canvas._doc.getInternalFontName(font)
-        canvas._code.extend(operators)
+            _OPERATORS[backdrop.name] = (dict(font_names), list(canvas._code))
     canvas.endForm()
     return name
 

@@ -91,6 +91,24 @@ def test_a_warm_process_makes_the_same_bytes_as_a_fresh_one(layout):
     assert warm == fresh
 
 
+def test_a_host_application_that_registered_the_same_font_first():
+    """reportlab shares one font object per face, so our font may carry the host's name."""
+    script = """
+import sys
+import fontpkg_atkinson_hyperlegible as atkinson
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+pdfmetrics.registerFont(TTFont("HostFont", f"{atkinson.ROOT}/files/AtkinsonHyperlegible-Regular.ttf"))
+from handouts import api
+first = api.generate(sys.argv[1]).pdf
+sys.stdout.buffer.write(api.generate(sys.argv[1]).pdf if first else b"")
+"""
+    done = subprocess.run([sys.executable, "-c", script, str(SC)], cwd=ROOT, capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    text = pdf_text(done.stdout)
+    assert "James O'Connor" in text and "Under the skin" in text
+
+
 def test_a4_paper():
     reader = read_pdf(api.generate(IM, paper="a4").pdf)
     assert round(float(reader.pages[0].mediabox.width)) == 595
