@@ -50,8 +50,13 @@ class Problem:
 
 
 @dataclass
-class PrescriptionError(Exception):
-    """Raised when a prescription cannot become a handout; carries every problem found."""
+class HandoutError(Exception):
+    """Anything that stops one handout, carrying the problems a person can act on.
+
+    Each door converts it at its own edge: the command line to an exit code,
+    a batch to a refused row, the web app to a status. Nothing else escapes
+    the library for bad input.
+    """
 
     problems: list[Problem] = field(default_factory=list)
 
@@ -61,3 +66,15 @@ class PrescriptionError(Exception):
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
+
+
+class PrescriptionError(HandoutError):
+    """A prescription (file, CSV row, FHIR resource) that cannot become a handout."""
+
+
+class ContentError(HandoutError):
+    """A content library (built-in or a clinic's folder) that is broken or incomplete."""
+
+
+class LayoutOverflowError(HandoutError):
+    """The handout's sections cannot keep the layout's page promise."""
