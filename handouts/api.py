@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import content, model, prescription, render, safety
+from .context import RenderContext
+from .context import default as default_context
 from .errors import PrescriptionError, Problem
 
 
@@ -23,10 +25,10 @@ class Result:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def check_file(path: Path | str, content_dir: str | None = None,
-               strict: bool = False) -> tuple[prescription.Prescription, list[Problem]]:
+def check_file(path: Path | str, content_dir: str | None = None, strict: bool = False,
+               context: RenderContext | None = None) -> tuple[prescription.Prescription, list[Problem]]:
     """Load and check one prescription; raises PrescriptionError when anything blocks it."""
-    lib = content.load(content_dir)
+    lib = (context or default_context(content_dir)).library
     rx = prescription.load(path, lib)
     return rx, _checked(rx, lib, strict)
 
@@ -51,13 +53,15 @@ class CheckReport:
                 "summary": self.summary()}
 
 
-def check_many(paths, content_dir: str | None = None, strict: bool = False) -> CheckReport:
+def check_many(paths, content_dir: str | None = None, strict: bool = False,
+               context: RenderContext | None = None) -> CheckReport:
     """Check every file, never stopping at the first bad one."""
     report = CheckReport()
+    ctx = context or default_context(content_dir)
     for path in paths:
         report.files += 1
         try:
-            _, warnings = check_file(path, content_dir, strict)
+            _, warnings = check_file(path, strict=strict, context=ctx)
             report.problems += warnings
         except PrescriptionError as error:
             report.failed.append(str(path))
@@ -78,15 +82,27 @@ def _checked(rx: prescription.Prescription, lib: content.Library, strict: bool) 
 
 
 def generate(path: Path | str, layout: str = "standard", paper: str = "letter",
-             content_dir: str | None = None, strict: bool = False) -> Result:
-    """One prescription file to PDF bytes (nothing is written)."""
-    lib = content.load(content_dir)
-    rx = prescription.load(path, lib)
-    return from_prescription(rx, lib, layout, paper, strict)
+             content_dir: str | None = None, strict: bool = False, context: RenderContext | None = None) -> Result:
+    """One prescription file to PDF bytes (nothing is written).
+
+    Safe to call from several threads at once. ``context`` (fonts, memos and
+    the content library) defaults to the shared one for ``content_dir``; a
+    program that serves several clinics may keep one context per clinic.
+    """
+    ctx = context or default_context(content_dir)
+    rx = prescription.load(path, ctx.library)
+    return from_prescription(rx, ctx.library, layout, paper, strict, context=ctx)
 
 
 def from_prescription(rx: prescription.Prescription, lib: content.Library, layout: str = "standard",
-                      paper: str = "letter", strict: bool = False) -> Result:
+                      paper: str = "letter", strict: bool = False, context: RenderContext | None = None) -> Result:
+    """A loaded prescription to PDF bytes; ``context`` should hold ``lib`` (one is made when it does not)."""
+    ctx = context if context is not None and context.library is lib else _context_for(lib)
     warnings = _checked(rx, lib, strict)
     handout = model.build(rx, lib)
-    return Result(render.render(handout, layout, paper), handout, warnings)
+    return Result(render.render(handout, layout, paper, context=ctx), handout, warnings)
+
+
+def _context_for(lib: content.Library) -> RenderContext:
+    shared = default_context()
+    return shared if shared.library is lib else RenderContext(library=lib)

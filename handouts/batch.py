@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import api, content, prescription
+from . import api, prescription
+from .context import default as default_context
 from .errors import PrescriptionError, Problem
 from .manifest import Job, Manifest
 from .merge import PrintFile
@@ -89,11 +90,12 @@ class _Rendered:
 
 
 def _render(job: Job, options: Options) -> _Rendered:
-    lib = content.load(options.content_dir)
+    ctx = default_context(options.content_dir)
+    lib = ctx.library
     try:
         rx = (prescription.load(job.path, lib) if job.text is None
               else prescription.parse(job.text, job.source, lib))
-        result = api.from_prescription(rx, lib, options.layout, options.paper, options.strict)
+        result = api.from_prescription(rx, lib, options.layout, options.paper, options.strict, context=ctx)
     except PrescriptionError as error:
         return _Rendered(job.source, None, {}, job.relocate(error.problems))
     data = rx.source.data
@@ -113,11 +115,9 @@ def _warm(options: Options) -> None:
     A worker dies quietly on the parent's terminate(); only the parent turns a
     kill into a clean stop.
     """
-    from . import fonts
     if multiprocessing.parent_process() is not None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    fonts.register()
-    content.load(options.content_dir)
+    default_context(options.content_dir)
 
 
 # --- in the parent ------------------------------------------------------------

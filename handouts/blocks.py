@@ -9,8 +9,6 @@ pass reads these; layouts never deal with tags themselves.
 from __future__ import annotations
 
 import copy
-from collections import OrderedDict
-from functools import cache
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.shapes import Drawing
@@ -23,35 +21,41 @@ from . import fonts, forms, tagging, theme
 LARGE_PRINT = 18.0   # APH large print; from this body size up, no text is smaller than the body
 
 
-@cache
-def styles(body: float = 12.0) -> dict[str, ParagraphStyle]:
-    """Paragraph styles scaled from the body size (12 pt standard, 18 pt large print)."""
-    fonts.register()
+def make_styles(ctx, body: float) -> dict[str, ParagraphStyle]:
+    """Paragraph styles scaled from the body size (12 pt standard, 18 pt large print).
+
+    Use ``RenderContext.styles``: each style carries its context, whose memos
+    its paragraphs use, and a key naming it in those memos.
+    """
+    regular, bold = ctx.fonts.regular, ctx.fonts.bold
     lead = 1.2
     floor = body if body >= LARGE_PRINT else 0.0
 
     def scaled(factor: float) -> float:
         return max(body * factor, floor)
 
-    base = ParagraphStyle("body", fontName=fonts.REGULAR, fontSize=body, leading=body * lead,
+    base = ParagraphStyle("body", fontName=regular, fontSize=body, leading=body * lead,
                           textColor=theme.INK, alignment=TA_LEFT)
 
     def make(name, **kw):
         return ParagraphStyle(name, parent=base, **kw)
 
-    return {
+    made = {
         "body": base,
         "small": make("small", fontSize=scaled(0.85), leading=scaled(0.85) * lead, textColor=theme.MUTED),
-        "bold": make("bold", fontName=fonts.BOLD),
-        "h1": make("h1", fontName=fonts.BOLD, fontSize=body * 1.6, leading=body * 1.9),
-        "h2": make("h2", fontName=fonts.BOLD, fontSize=body * 1.25, leading=body * 1.45, spaceBefore=body * 0.4,
+        "bold": make("bold", fontName=bold),
+        "h1": make("h1", fontName=bold, fontSize=body * 1.6, leading=body * 1.9),
+        "h2": make("h2", fontName=bold, fontSize=body * 1.25, leading=body * 1.45, spaceBefore=body * 0.4,
                    spaceAfter=body * 0.2, keepWithNext=1),
-        "route": make("route", fontName=fonts.BOLD, fontSize=body * 1.75, leading=body * 2.05, textColor=theme.PAPER),
+        "route": make("route", fontName=bold, fontSize=body * 1.75, leading=body * 2.05, textColor=theme.PAPER),
         "route_sub": make("route_sub", fontSize=body, leading=body * 1.25, textColor=theme.PAPER),
-        "dose": make("dose", fontName=fonts.BOLD, fontSize=body * 1.5, leading=body * 1.8),
+        "dose": make("dose", fontName=bold, fontSize=body * 1.5, leading=body * 1.8),
         "cell": make("cell", fontSize=scaled(0.95), leading=scaled(0.95) * 1.2),
-        "cell_bold": make("cell_bold", fontName=fonts.BOLD, fontSize=scaled(0.95), leading=scaled(0.95) * 1.2),
+        "cell_bold": make("cell_bold", fontName=bold, fontSize=scaled(0.95), leading=scaled(0.95) * 1.2),
     }
+    for name, style in made.items():
+        style.context, style.key = ctx, (name, body)
+    return made
 
 
 def mark(flowable: Flowable, role: str, alt: str = "") -> Flowable:
@@ -66,42 +70,6 @@ def text(value: str) -> str:
     return escape(str(value))
 
 
-class _Recent(OrderedDict):
-    """A small least-recently-used memo that takes a key only when it comes back.
-
-    Most handout text repeats from one handout to the next and is worth keeping;
-    one patient's own words (name, notes) come once and would only churn the
-    memo and the heap, so a key is first just noted, and remembered on its
-    second sighting.
-    """
-
-    def __init__(self, size: int):
-        super().__init__()
-        self.size = size
-        self._seen: OrderedDict = OrderedDict()
-
-    def remember(self, key, value):
-        if key not in self._seen:
-            self._seen[key] = None
-            if len(self._seen) > self.size:
-                self._seen.popitem(last=False)
-            return value
-        self[key] = value
-        if len(self) > self.size:
-            self.popitem(last=False)
-        return value
-
-    def recall(self, key):
-        value = self.get(key)
-        if value is not None:
-            self.move_to_end(key)
-        return value
-
-
-_PARSED = _Recent(1024)     # (markup, style) -> parsed fragments
-_BROKEN = _Recent(2048)     # (markup, style, width) -> line breaks and height
-
-
 class Para(Paragraph):
     """A paragraph that tags itself (P, H1, H2 or a list item) as it draws.
 
@@ -112,12 +80,14 @@ class Para(Paragraph):
     """
 
     def __init__(self, markup, style, role: str | None = "P", **kwargs):
-        key = (markup, id(style))
-        frags = None if kwargs or markup is None else _PARSED.recall(key)
+        ctx = getattr(style, "context", None)
+        remembered = ctx is not None and markup is not None and not kwargs
+        key = (markup, style.key) if remembered else None
+        frags = ctx.parsed.get(key) if remembered else None
         if frags is None:
             super().__init__(markup, style, **kwargs)
-            if markup is not None and not kwargs:
-                _PARSED.remember(key, self.frags)
+            if remembered:
+                ctx.parsed.put(key, self.frags)
         else:
             super().__init__(None, style, frags=frags)
         self.markup = markup
@@ -128,15 +98,16 @@ class Para(Paragraph):
     def wrap(self, avail_width, avail_height):
         if self._wrapped is not None and self._wrapped[0] == avail_width:
             return self.width, self.height
-        key = (self.markup, id(self.style), avail_width) if self.markup is not None else None
-        known = key and _BROKEN.recall(key)
+        ctx = getattr(self.style, "context", None)
+        key = (self.markup, self.style.key, avail_width) if ctx is not None and self.markup is not None else None
+        known = key and ctx.broken.get(key)
         if known:
             self._wrapWidths, self.blPara, self.height = known
             self.width = avail_width
         else:
             super().wrap(avail_width, avail_height)
             if key:
-                _BROKEN.remember(key, (self._wrapWidths, self.blPara, self.height))
+                ctx.broken.put(key, (self._wrapWidths, self.blPara, self.height))
         self._wrapped = (avail_width,)
         return self.width, self.height
 

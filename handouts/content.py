@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import yaml
@@ -78,9 +77,12 @@ def _lookup(written: str, table: dict, extra: tuple[str, ...] = ()) -> str | Non
     return None
 
 
-@cache
 def load(folder: str | None = None) -> Library:
-    """Load (once per process and folder) the library, a clinic's folder first."""
+    """Read the library, a clinic's folder first.
+
+    Each call reads the files again; a render context (``context.default``)
+    keeps the library it read.
+    """
     base = Path(folder) if folder else None
     texts = {}
     for text_dir in filter(None, (BUILTIN / "text", base and base / "text")):

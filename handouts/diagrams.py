@@ -10,31 +10,33 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from functools import cache
+from typing import TYPE_CHECKING
 
 from reportlab.graphics.shapes import Circle, Drawing, Line, Path, Polygon, PolyLine, String
 from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from . import content, fonts, theme
+from . import theme
 from .forms import Backdrop
+
+if TYPE_CHECKING:
+    from .context import RenderContext
 
 Mark = tuple[str, str | None, str]
 Point = tuple[float, float]
 Unit = tuple[tuple[float, ...], tuple[int, ...]]      # path points and operators in unit coordinates
 
 
-def _drawing(width: float, height: float) -> Drawing:
-    """A drawing that starts in our font (reportlab would otherwise reference Helvetica)."""
-    fonts.register()
+def _drawing(ctx: RenderContext, width: float, height: float) -> Drawing:
+    """A drawing that starts in the context's font (reportlab would otherwise reference Helvetica)."""
     drawing = Drawing(width, height)
-    drawing.initialFontName = fonts.REGULAR
+    drawing.initialFontName = ctx.fonts.regular
     return drawing
 
 
-def _text(x: float, y: float, value: str, size: float, bold: bool = False, anchor: str = "start",
-          colour: Color = theme.INK) -> String:
-    return String(x, y, value, fontName=fonts.BOLD if bold else fonts.REGULAR, fontSize=size,
+def _text(ctx: RenderContext, x: float, y: float, value: str, size: float, bold: bool = False,
+          anchor: str = "start", colour: Color = theme.INK) -> String:
+    return String(x, y, value, fontName=ctx.fonts.bold if bold else ctx.fonts.regular, fontSize=size,
                   fillColor=colour, textAnchor=anchor)
 
 
@@ -80,20 +82,17 @@ def _curve(points: Sequence[tuple[float, float, bool]], closed: bool) -> Unit:
     return tuple(flat), (0, *[2] * segments, *([3] if closed else []))
 
 
-@cache
 def _outline() -> Unit:
     mirrored = [(-x, y, corner) for x, y, corner in reversed(_HALF[:-1])]
     return _curve([*_HALF, *mirrored], closed=True)
 
 
-@cache
 def _head() -> Unit:
     cx, cy, rx, ry = _HEAD
     return _curve([(cx + rx * math.cos(a * math.pi / 4), cy + ry * math.sin(a * math.pi / 4), False)
                    for a in range(8)], closed=True)
 
 
-@cache
 def _buttocks() -> Unit:
     parts = [_curve([(x, y, False) for x, y in _CLEFT], closed=False)]
     parts += [_curve([(x * side, y, False) for x, y in _FOLD], closed=False) for side in (1, -1)]
@@ -107,13 +106,18 @@ def _place(unit: Unit, centres: Sequence[float], base: float, view_w: float, fig
     return Path(points, list(operators) * len(centres), strokeLineJoin=1, strokeLineCap=1, **style)
 
 
-def body_map(marks: Iterable[Mark], width: float, height: float, sites: dict | None = None,
+def body_map(ctx: RenderContext, marks: Iterable[Mark], width: float, height: float,
              text_size: float = 7.5) -> Drawing:
-    """Front and back outlines marking only ``marks``: (site_id, side, label) in rotation order."""
-    sites = sites if sites is not None else content.load().sites
+    """Front and back outlines marking only ``marks``: (site_id, side, label) in rotation order.
+
+    Where each site is comes from the context's library, so a clinic's content
+    folder moves or adds marks just as it changes the words.
+    """
+    sites = ctx.library.sites
     size = max(7.0, text_size)
-    drawing = _drawing(width, height)
-    drawing.add(_outlines(width, height, size))
+    drawing = _drawing(ctx, width, height)
+    drawing.add(ctx.backdrops.get_or_make(("body", width, height, size),
+                                          lambda: _outlines(ctx, width, height, size)))
     fig_h, view_w, base = _frame(width, height, size)
     radius = max(6.0, 0.045 * view_w, size * 0.78)
     marks = list(marks)
@@ -129,7 +133,7 @@ def body_map(marks: Iterable[Mark], width: float, height: float, sites: dict | N
                 spots.append([cx + sign * spot["dx"] * view_w, base + spot["y"] * fig_h, label])
         for x, y, label in _apart(spots, radius * 2 + 1):
             drawing.add(Circle(x, y, radius, fillColor=theme.SITE_MARK, strokeColor=theme.PAPER, strokeWidth=1))
-            drawing.add(String(x, y - radius * 0.45, label, fontName=fonts.BOLD, fontSize=radius * 1.3,
+            drawing.add(String(x, y - radius * 0.45, label, fontName=ctx.fonts.bold, fontSize=radius * 1.3,
                                fillColor=theme.PAPER, textAnchor="middle"))
     return drawing
 
@@ -141,8 +145,7 @@ def _frame(width: float, height: float, size: float) -> tuple[float, float, floa
     return fig_h, fig_h * _ASPECT, bottom + (height - top - bottom - fig_h) / 2
 
 
-@cache
-def _outlines(width: float, height: float, size: float) -> Backdrop:
+def _outlines(ctx: RenderContext, width: float, height: float, size: float) -> Backdrop:
     """The two outlines and their captions: the same for every patient, so drawn once per file."""
     fig_h, view_w, base = _frame(width, height, size)
     group = Backdrop(name=f"body-{width!r}x{height!r}-{size!r}")
@@ -154,13 +157,14 @@ def _outlines(width: float, height: float, size: float) -> Backdrop:
     group.add(Circle(centres[0], base + _NAVEL * fig_h, max(0.9, view_w * 0.011), **detail))
     group.add(_place(_head(), centres, base, view_w, fig_h, fillColor=theme.BODY_FILL, **line))
     for cx, view in zip(centres, ("front", "back"), strict=True):
-        group.add(_text(cx, height - size * 1.05, view.capitalize(), size, bold=True, anchor="middle"))
+        group.add(_text(ctx, cx, height - size * 1.05, view.capitalize(), size, bold=True, anchor="middle"))
         first, second = ("Your right", "Your left") if view == "front" else ("Your left", "Your right")
         gap = size * 0.5
-        if stringWidth(first, fonts.REGULAR, size) + stringWidth(second, fonts.REGULAR, size) + 2 * gap > width / 2:
+        regular = ctx.fonts.regular
+        if stringWidth(first, regular, size) + stringWidth(second, regular, size) + 2 * gap > width / 2:
             first, second = first.removeprefix("Your ").capitalize(), second.removeprefix("Your ").capitalize()
-        group.add(_text(cx - gap, size * 0.3, first, size, anchor="end", colour=theme.MUTED))
-        group.add(_text(cx + gap, size * 0.3, second, size, anchor="start", colour=theme.MUTED))
+        group.add(_text(ctx, cx - gap, size * 0.3, first, size, anchor="end", colour=theme.MUTED))
+        group.add(_text(ctx, cx + gap, size * 0.3, second, size, anchor="start", colour=theme.MUTED))
     return group
 
 
@@ -193,14 +197,14 @@ HUB_MM, BARREL_MM, BARREL_HALF_MM = 4.0, 14.0, 2.6
 MIN_WIDTH_MM = 55.0           # tissue shown beside the needle, at the least
 
 
-def cross_section(route: str, angle: float, needle_mm: float, width: float, height: float,
+def cross_section(ctx: RenderContext, route: str, angle: float, needle_mm: float, width: float, height: float,
                   needle_label: str = "", text_size: float = 7.5) -> Drawing:
     """Skin, fat and muscle to scale, with the needle at its angle; the tip's layer is computed."""
     size = max(7.0, text_size)
-    drawing = _drawing(width, height)
+    drawing = _drawing(ctx, width, height)
     fat = FAT_MM.get(route, FAT_MM["intramuscular"])
     pinch = PINCH_MM if route == "subcutaneous" else 0.0
-    right = width - stringWidth("Muscle", fonts.REGULAR, size) - size * 0.5
+    right = width - stringWidth("Muscle", ctx.fonts.regular, size) - size * 0.5
     mm = min(height / (ABOVE_MM + BELOW_MM), right / MIN_WIDTH_MM)
     surface = height - ABOVE_MM * mm
     ex = right * (0.36 if angle >= 80 else 0.42)
@@ -224,7 +228,7 @@ def cross_section(route: str, angle: float, needle_mm: float, width: float, heig
     drawing.add(inner)
     drawing.add(PolyLine([v for p in edges[0] for v in p], strokeColor=theme.BODY_LINE, strokeWidth=0.9))
     for name, depth in (("Skin", SKIN_MM / 2), ("Fat", SKIN_MM + fat / 2), ("Muscle", SKIN_MM + fat + 8)):
-        drawing.add(_text(right + size * 0.35, surface - depth * mm - size * 0.33, name, size))
+        drawing.add(_text(ctx, right + size * 0.35, surface - depth * mm - size * 0.33, name, size))
 
     rad = math.radians(angle)
     direction = (math.cos(rad), -math.sin(rad))
@@ -233,31 +237,31 @@ def cross_section(route: str, angle: float, needle_mm: float, width: float, heig
     r = max(size * 2.2, 8 * mm)
     if pinch:
         drawing.add(Line(ex - r * 1.3, ey, ex, ey, strokeColor=theme.MUTED, strokeWidth=0.7, strokeDashArray=[2, 2]))
-    _angle_mark(drawing, ex, ey, angle, r, size)
+    _angle_mark(ctx, drawing, ex, ey, angle, r, size)
     drawing.add(Line(ex, ey, *tip, strokeColor=theme.NEEDLE, strokeWidth=max(1.2, mm * 0.4), strokeLineCap=1))
     drawing.add(Circle(*tip, max(2.2, size * 0.3), fillColor=None, strokeColor=theme.INK, strokeWidth=0.9))
     layer = "muscle" if tip[1] < edge(2, tip[0]) else "fat" if tip[1] < edge(1, tip[0]) else "skin"
     words = f"tip in {layer}"
-    w = stringWidth(words, fonts.BOLD, size)
+    w = stringWidth(words, ctx.fonts.bold, size)
     x = tip[0] + size * 0.75 if tip[0] + size * 0.75 + w <= right - 2 else tip[0] - size * 0.75 - w
     for step in range(6):
         # the first height, level with the tip or lower, where no layer boundary runs through the words
         y = max(tip[1] - size * (0.33 + 0.5 * step), 2.0)
         if all(not y - size * 0.25 < edge(i, x + w * k / 4) < y + size * 0.95 for i in range(3) for k in range(5)):
             break
-    drawing.add(_text(x, y, words, size, bold=True))
+    drawing.add(_text(ctx, x, y, words, size, bold=True))
     barrel_mid = _syringe(drawing, ex, ey, direction, mm, height)
     if needle_label:
-        _needle_text(drawing, barrel_mid, rad, needle_label, size, width, height, mm)
+        _needle_text(ctx, drawing, barrel_mid, rad, needle_label, size, width, height, mm)
     return drawing
 
 
-def _angle_mark(drawing: Drawing, x: float, y: float, angle: float, r: float, size: float) -> None:
+def _angle_mark(ctx: RenderContext, drawing: Drawing, x: float, y: float, angle: float, r: float, size: float) -> None:
     """An arc from the skin (on the syringe's side) to the syringe, and the angle in words."""
     arc = [math.radians(180 - angle * i / 12) for i in range(13)]
     drawing.add(PolyLine([v for a in arc for v in (x + r * math.cos(a), y + r * math.sin(a))], strokeColor=theme.INK,
                          strokeWidth=0.8))
-    drawing.add(_text(x - r - size * 0.3, y + size * 0.2, f"{angle:g}°", size, bold=True, anchor="end"))
+    drawing.add(_text(ctx, x - r - size * 0.3, y + size * 0.2, f"{angle:g}°", size, bold=True, anchor="end"))
 
 
 def _syringe(drawing: Drawing, x: float, y: float, direction: Point, mm: float, height: float) -> Point:
@@ -290,26 +294,27 @@ def _syringe(drawing: Drawing, x: float, y: float, direction: Point, mm: float, 
     return x + bx * (hub + barrel / 2), y + by * (hub + barrel / 2)
 
 
-def _needle_text(drawing: Drawing, at: Point, rad: float, words: str, size: float, width: float,
+def _needle_text(ctx: RenderContext, drawing: Drawing, at: Point, rad: float, words: str, size: float, width: float,
                  height: float, mm: float) -> None:
     """Beside the barrel on the side away from the angle mark, in two lines when one does not fit."""
     x = at[0] + BARREL_HALF_MM * mm / math.sin(rad) + size * 0.5 / math.tan(rad) + size * 0.5
     lines = [words]
-    if x + stringWidth(words, fonts.BOLD, size) > width - 1 and " " in words:
+    bold = ctx.fonts.bold
+    if x + stringWidth(words, bold, size) > width - 1 and " " in words:
         head, _, tail = words.rpartition(" ")
         lines = [head, tail]
-    longest = max(stringWidth(line, fonts.BOLD, size) for line in lines)
+    longest = max(stringWidth(line, bold, size) for line in lines)
     x = max(1.0, min(x, width - 1 - longest))
     y = min(at[1] + (len(lines) - 1) * size * 0.55 - size * 0.33, height - size)
     for i, line in enumerate(lines):
-        drawing.add(_text(x, y - i * size * 1.1, line, size, bold=True))
+        drawing.add(_text(ctx, x, y - i * size * 1.1, line, size, bold=True))
 
 
 # --- route icon ---------------------------------------------------------------
 
-def route_icon(route: str, size: float) -> Drawing:
+def route_icon(ctx: RenderContext, route: str, size: float) -> Drawing:
     """A white pictogram on the route's band: straight down into muscle, or slanted into a pinched fold."""
-    drawing = _drawing(size, size)
+    drawing = _drawing(ctx, size, size)
     s = size
     line = {"strokeColor": theme.PAPER, "strokeWidth": max(1.2, s * 0.04), "strokeLineCap": 1, "strokeLineJoin": 1,
             "fillColor": None}

@@ -1,98 +1,139 @@
-"""Font registration, done once per process, and a fixed font subset per document.
+"""The faces a handout is set in, registered once, and a fixed font subset per document.
 
 Registering a TTF parses the whole file; doing it per document is the single
-largest avoidable cost in a batch run, so it happens on first use and is cached.
+largest avoidable cost in a batch run, so a ``Fonts`` registers its faces on
+first use and keeps them. reportlab's font registry is process-wide, so the
+default ``Fonts`` is one per process and every render context shares it.
 
 reportlab embeds only the glyphs a document uses, numbered in order of first
 use, so two handouts would carry two different subsets. ``prime`` assigns the
 same characters in the same order at the start of every document: the
 embedded subset is then byte-identical from one handout to the next, built
-once per process, and stored once in a merged print file.
+once (``_Face`` remembers a few recent subsets), and stored once in a merged
+print file.
 """
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import string
-from functools import cache
+import threading
 from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfdoc, pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
+
+from .memo import Memo
 
 REGULAR = "Atkinson"
 BOLD = "Atkinson-Bold"
-
-
-def _font_dir() -> Path:
-    import fontpkg_atkinson_hyperlegible as atkinson
-
-    return Path(atkinson.ROOT) / "files"
-
 
 # Printable ASCII, then the Latin-1 letters and the punctuation the content uses.
 CHARSET = (string.printable[:95] + "".join(chr(c) for c in range(0xA1, 0x100))
            + "\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u2212\u00b7")
 
+SUBSETS_KEPT = 16        # per face: the primed subset, plus a few for names beyond Latin-1
 
-def _remember_large_compressions() -> None:
-    """Compress the (identical) embedded font subset once per process, not once per handout.
+_REGISTRY = threading.Lock()      # reportlab's registry is a plain process-wide dict
 
-    reportlab compresses every stream of every document; the font subsets are the
-    largest and are byte-identical each time (see ``prime``). A few recent large
-    inputs are remembered by digest; the output bytes are exactly zlib's.
+
+def _atkinson_dir() -> Path:
+    import fontpkg_atkinson_hyperlegible as atkinson
+
+    return Path(atkinson.ROOT) / "files"
+
+
+class _Face(TTFontFace):
+    """A face that remembers the subsets it made.
+
+    Making a subset reads the font file through one shared read position, so
+    it is done under the face's lock; a remembered subset needs no lock.
     """
-    flate = pdfdoc.PDFZCompress
-    encode = flate.encode
-    recent: dict[bytes, bytes] = {}
 
-    def remembering_encode(text):
-        if len(text) < 16384:
-            return encode(text)
-        key = hashlib.blake2b(text if isinstance(text, bytes) else text.encode("utf8"), digest_size=16).digest()
-        if key not in recent:
-            if len(recent) >= 8:
-                recent.pop(next(iter(recent)))
-            recent[key] = encode(text)
-        return recent[key]
+    def __init__(self, filename: str, kept: int):
+        super().__init__(filename)
+        self._subsets = Memo(kept)
+        self._reading = threading.Lock()
 
-    flate.encode = remembering_encode
-
-
-def _remembering_subsets(font: TTFont) -> TTFont:
-    made: dict[tuple, bytes] = {}
-    make = font.face.makeSubset
-
-    def make_subset(subset):
+    def makeSubset(self, subset):  # noqa: N802 (reportlab's name)
         key = tuple(subset)
-        if key not in made:
-            made[key] = make(subset)
-        return made[key]
-
-    font.face.makeSubset = make_subset
-    return font
-
-
-@cache
-def register() -> None:
-    """Register Atkinson Hyperlegible, a face designed for low-vision readers."""
-    folder = _font_dir()
-    for name, file in ((REGULAR, "AtkinsonHyperlegible-Regular.ttf"), (BOLD, "AtkinsonHyperlegible-Bold.ttf")):
-        pdfmetrics.registerFont(TTFont(name, str(folder / file)))
-        # reportlab hands out the first font registered for a face under every later
-        # name too (a host application may have registered this one already).
-        _remembering_subsets(pdfmetrics.getFont(name))
-    _remember_large_compressions()
-    # Italics are deliberately mapped to upright faces: large print forbids them
-    # and the handouts never need them.
-    addMapping(REGULAR, 0, 0, REGULAR)
-    addMapping(REGULAR, 1, 0, BOLD)
-    addMapping(REGULAR, 0, 1, REGULAR)
-    addMapping(REGULAR, 1, 1, BOLD)
+        made = self._subsets.get(key)
+        if made is None:
+            with self._reading:
+                made = self._subsets.put(key, super().makeSubset(subset))
+        return made
 
 
-def prime(document) -> None:
-    """Give the common characters fixed codes in this document (see the module note)."""
-    for name in (REGULAR, BOLD):
-        pdfmetrics.getFont(name).splitString(CHARSET, document)
+class _Font(TTFont):
+    """A TrueType font whose face remembers its subsets (see ``_Face``)."""
+
+    def __init__(self, name: str, filename: str, kept: int):
+        super().__init__(name, filename)
+        self.face = _Face(filename, kept)
+
+
+class Fonts:
+    """The regular and bold faces of one family, under the names reportlab knows them by.
+
+    A render context holds one ``Fonts``; another family (or a chain of them
+    for other scripts) is another ``Fonts`` with its own names.
+    """
+
+    def __init__(self, regular: str = REGULAR, bold: str = BOLD, folder: Path | None = None,
+                 files: tuple[str, str] = ("AtkinsonHyperlegible-Regular.ttf", "AtkinsonHyperlegible-Bold.ttf"),
+                 charset: str = CHARSET, subsets_kept: int = SUBSETS_KEPT):
+        self.regular, self.bold = regular, bold
+        self.charset = charset
+        self._folder, self._files, self._kept = folder, files, subsets_kept
+        self._registered = False
+        self._shared_with_host = False
+        self._embedding = threading.Lock()
+
+    def register(self) -> Fonts:
+        """Register the faces with reportlab, once (a parsed face is kept for the process)."""
+        if self._registered:
+            return self
+        with _REGISTRY:
+            if not self._registered:
+                folder = self._folder or _atkinson_dir()
+                for name, file in zip((self.regular, self.bold), self._files, strict=True):
+                    if name not in pdfmetrics.getRegisteredFontNames():
+                        pdfmetrics.registerFont(_Font(name, str(folder / file), self._kept))
+                    # reportlab hands out the first font registered for a face under every
+                    # later name too: a host application may have registered this one already.
+                    if not isinstance(pdfmetrics.getFont(name), _Font):
+                        self._shared_with_host = True
+                # Italics are deliberately mapped to upright faces: large print forbids them
+                # and the handouts never need them.
+                for bold in (0, 1):
+                    for italic in (0, 1):
+                        addMapping(self.regular, bold, italic, self.bold if bold else self.regular)
+                self._registered = True
+        return self
+
+    def prime(self, document) -> None:
+        """Give the common characters fixed codes in this document (see the module note)."""
+        for name in (self.regular, self.bold):
+            pdfmetrics.getFont(name).splitString(self.charset, document)
+
+    def embedding(self):
+        """Held while a document's fonts are written.
+
+        Our own faces guard their subsetting themselves; a face a host
+        registered first does not, so documents using it embed one at a time.
+        """
+        return self._embedding if self._shared_with_host else contextlib.nullcontext()
+
+
+_DEFAULT: Fonts | None = None
+
+
+def default() -> Fonts:
+    """The process's Atkinson Hyperlegible, a face designed for low-vision readers."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        with _REGISTRY:
+            if _DEFAULT is None:
+                _DEFAULT = Fonts()
+    return _DEFAULT.register()

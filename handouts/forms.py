@@ -1,8 +1,9 @@
 """Drawings that are the same on every handout, written once as Form XObjects.
 
-The body outline is the largest part of a page stream. Drawn as a form, it is
-built once per process, and a merged print file stores it once for the whole
-batch (``merge`` shares byte-identical objects) instead of once per patient.
+The body outline is the largest part of a page stream. Drawn as a form, its
+page operators are made once per render context, and a merged print file
+stores it once for the whole batch (``merge`` shares byte-identical objects)
+instead of once per patient.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from reportlab.graphics.shapes import Drawing, Group, String
 from reportlab.lib.attrmap import AttrMap, AttrMapValue
 from reportlab.lib.validators import isString
 
-from . import fonts
-
 
 class Backdrop(Group):
     """A group every handout draws identically; ``name`` says which one."""
@@ -23,15 +22,15 @@ class Backdrop(Group):
     _attrMap = AttrMap(BASE=Group, name=AttrMapValue(isString, desc="names the form"))
 
 
-# Page operators of each backdrop, kept when every character in them has a fixed
-# code in every document (fonts.CHARSET), with the document's font names they
-# were written with: they are replayed only into a document that names its
-# fonts the same way.
-_OPERATORS: dict[str, tuple[dict, list[str]]] = {}
-
-
 def draw(drawing: Drawing, canvas) -> None:
-    """Like ``renderPDF.draw(drawing, canvas, 0, 0)``, with each Backdrop as a shared form."""
+    """Like ``renderPDF.draw(drawing, canvas, 0, 0)``, with each Backdrop as a shared form.
+
+    The form's page operators are remembered in the canvas's render context
+    (``canvas.context``) when every character in them has a fixed code in
+    every document (``Fonts.charset``), with the document's font names they
+    were written with: they are replayed only into a document that names its
+    fonts the same way.
+    """
     shared = [node for node in drawing.contents if isinstance(node, Backdrop)]
     for backdrop in shared:
         canvas.doForm(_form(backdrop, drawing, canvas))
@@ -48,7 +47,8 @@ def _form(backdrop: Backdrop, drawing: Drawing, canvas) -> str:
     if canvas.hasForm(name):
         return name
     canvas.beginForm(name, 0, 0, drawing.width, drawing.height)
-    known = _OPERATORS.get(backdrop.name)
+    ctx = getattr(canvas, "context", None)        # None: a canvas of someone else's, nothing remembered
+    known = ctx and ctx.operators.get(backdrop.name)
     font_names = canvas._doc.fontMapping
     if known and known[0].items() <= font_names.items():
         canvas._code.extend(known[1])
@@ -57,8 +57,8 @@ def _form(backdrop: Backdrop, drawing: Drawing, canvas) -> str:
         alone.initialFontName = drawing.initialFontName
         alone.add(backdrop)
         renderPDF.draw(alone, canvas, 0, 0)
-        if all(set(text).issubset(fonts.CHARSET) for text in _texts(backdrop)):
-            _OPERATORS[backdrop.name] = (dict(font_names), list(canvas._code))
+        if ctx and all(set(text).issubset(ctx.fonts.charset) for text in _texts(backdrop)):
+            ctx.operators.put(backdrop.name, (dict(font_names), list(canvas._code)))
     canvas.endForm()
     return name
 

@@ -2,15 +2,15 @@
 
 Output is deterministic (reportlab's invariant mode: fixed document ID and
 dates), so the same prescription always gives the same bytes and a pharmacy
-can audit what it printed.
+can audit what it printed. Everything reused between documents (fonts,
+memos, the content library) comes from a ``RenderContext``; a document
+changes no reportlab setting, so several threads may render at once.
 """
 
 from __future__ import annotations
 
 import io
-from contextlib import contextmanager
 
-from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -18,7 +18,9 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 import layouts
 
-from . import fonts, theme
+from . import theme
+from .context import RenderContext
+from .context import default as default_context
 from .model import Handout
 from .tagging import NO_TAGGER, Tagger
 
@@ -28,8 +30,8 @@ PAPER = {"letter": LETTER, "a4": A4}
 class HandoutDoc(BaseDocTemplate):
     """A document that remembers the handout it draws, for page furniture."""
 
-    def __init__(self, buffer, handout: Handout, layout, paper: str, tagged: bool = True):
-        self.tagged = tagged
+    def __init__(self, buffer, handout: Handout, layout, paper: str, ctx: RenderContext, tagged: bool = True):
+        self.tagged, self.context = tagged, ctx
         size = PAPER[paper]
         margin = layout.MARGIN
         super().__init__(
@@ -39,7 +41,10 @@ class HandoutDoc(BaseDocTemplate):
             producer="handouts", keywords=f"{handout.medication}, {handout.route}, patient handout",
             lang=handout.language, displayDocTitle=1,
             # starting in our own font keeps reportlab from listing an unembedded Helvetica
-            initialFontName=fonts.REGULAR,
+            initialFontName=ctx.fonts.regular,
+            # reportlab's own compression reads process-wide settings; the context's filter is
+            # set on each document instead (TaggedCanvas)
+            pageCompression=0,
         )
         self.handout, self.layout = handout, layout
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
@@ -52,7 +57,7 @@ class HandoutDoc(BaseDocTemplate):
                 "keywords": self.keywords}
 
         def tagged_canvas(*args, **kwargs):
-            canv = TaggedCanvas(*args, **kwargs)
+            canv = TaggedCanvas(*args, context=self.context, **kwargs)
             canv.meta = meta if self.tagged else None
             return canv
 
@@ -66,15 +71,16 @@ class HandoutDoc(BaseDocTemplate):
     def _draw_footer(self, canv, doc):
         canv.saveState()
         size = getattr(self.layout, "FOOTER_SIZE", 9)
-        canv.setFont(fonts.REGULAR, size)
+        regular = self.context.fonts.regular
+        canv.setFont(regular, size)
         canv.setFillColor(theme.MUTED)
         y = self.layout.MARGIN
         h = self.handout
         page = f"Page {doc.page}"
-        room = self.width - stringWidth(page, fonts.REGULAR, size) - size * 2
+        room = self.width - stringWidth(page, regular, size) - size * 2
         for left in (f"{h.patient_name} · {h.medication} · issued {h.issued}", f"{h.patient_name} · {h.issued}",
                      h.patient_name):
-            if stringWidth(left, fonts.REGULAR, size) <= room:
+            if stringWidth(left, regular, size) <= room:
                 break
         canv.drawString(self.leftMargin, y, left)
         canv.drawRightString(self.leftMargin + self.width, y, page)
@@ -82,14 +88,21 @@ class HandoutDoc(BaseDocTemplate):
 
 
 class TaggedCanvas(Canvas):
-    """A canvas that records the document structure and writes it on save."""
+    """A canvas that records the document structure and writes it on save.
+
+    Flowables reach the render context through ``canvas.context``.
+    """
 
     meta: dict | None      # None: draw without tags (to measure what tagging costs)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, context: RenderContext, **kwargs):
         super().__init__(*args, **kwargs)
+        self.context = context
+        # Binary Flate streams (ASCII85 would make files 25% bigger and slower to write),
+        # through the context's filter, which compresses the repeated font subsets once.
+        self._doc.defaultStreamFilters = [context.flate]
         self._tagger = Tagger(self)
-        fonts.prime(self._doc)
+        context.fonts.prime(self._doc)
 
     @property
     def tagger(self):
@@ -98,26 +111,20 @@ class TaggedCanvas(Canvas):
     def save(self):
         if self.meta is not None:
             self._tagger.finish(**self.meta)
-        super().save()
+        with self.context.fonts.embedding():
+            super().save()
 
 
-@contextmanager
-def _binary_streams():
-    """Compressed streams stay binary: ASCII85 makes files 25% bigger and slower to write."""
-    before = rl_config.useA85
-    rl_config.useA85 = 0
-    try:
-        yield
-    finally:
-        rl_config.useA85 = before
+def render(handout: Handout, layout_name: str = "standard", paper: str = "letter", tagged: bool = True,
+           context: RenderContext | None = None) -> bytes:
+    """The handout as PDF bytes (``tagged=False`` only to measure the cost of tagging).
 
-
-def render(handout: Handout, layout_name: str = "standard", paper: str = "letter", tagged: bool = True) -> bytes:
-    """The handout as PDF bytes (``tagged=False`` only to measure the cost of tagging)."""
-    fonts.register()
+    ``context`` should be the one whose library built the handout (the
+    default context when None).
+    """
+    ctx = context or default_context()
     layout = layouts.get(layout_name)
     buffer = io.BytesIO()
-    with _binary_streams():
-        doc = HandoutDoc(buffer, handout, layout, paper, tagged)
-        doc.build(layout.story(handout, doc.width))
+    doc = HandoutDoc(buffer, handout, layout, paper, ctx, tagged)
+    doc.build(layout.story(handout, doc.width, ctx))
     return buffer.getvalue()

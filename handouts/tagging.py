@@ -230,9 +230,17 @@ def _xmp(title: str, author: str, subject: str, language: str, keywords: str) ->
 </rdf:RDF>
 </x:xmpmeta>
 <?xpacket end="w"?>"""
-    stream = PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),
-                       xml.encode("utf-8"))
-    return stream
+    return _Uncompressed(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),
+                         xml.encode("utf-8"))
+
+
+class _Uncompressed(PDFStream):
+    """A stream written as it is, whatever the document's default filters: XMP stays readable."""
+
+    def format(self, document) -> bytes:
+        data = document.encrypt.encode(self.content)
+        dictionary = PDFDictionary({**self.dictionary.dict, "Length": len(data)})
+        return dictionary.format(document) + b"\nstream\n" + data + b"endstream\n"
 
 
 class _NoTagger:

@@ -1,7 +1,8 @@
 """Layouts: each module arranges the same Handout sections into pages.
 
 A layout is one module in this package defining ``NAME``, ``DESCRIPTION``,
-``BODY_SIZE`` (pt), ``MARGIN`` (pt) and ``story(handout, width) -> list``.
+``BODY_SIZE`` (pt), ``MARGIN`` (pt) and ``story(handout, width, ctx) -> list``,
+where ``ctx`` is the render context (styles, fonts, the content library).
 Adding a layout means adding a module; nothing else changes.
 """
 

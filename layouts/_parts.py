@@ -7,30 +7,30 @@ and width; a layout module only picks the order, the columns and the size.
 from __future__ import annotations
 
 from handouts import diagrams, theme
-from handouts.blocks import LARGE_PRINT, CheckItem, TickBox, figure, gap, grid, heading, item, para, styles, text
+from handouts.blocks import LARGE_PRINT, CheckItem, TickBox, figure, gap, grid, heading, item, para, text
 from handouts.model import Handout
 
 ROUTE_COLOUR = {"intramuscular": theme.ROUTE_IM, "subcutaneous": theme.ROUTE_SC}
 TIER_COLOUR = {"expected": theme.TIER_EXPECTED, "call": theme.TIER_CALL, "emergency": theme.TIER_EMERGENCY}
 
 
-def title(h: Handout, size: float) -> list:
-    s = styles(size)
+def title(ctx, h: Handout, size: float) -> list:
+    s = ctx.styles(size)
     who = (f"For <b>{text(h.patient_name)}</b> · {text(h.medication)} {text(h.strength)} · "
            f"issued {text(h.issued)} · prescribed by {text(h.prescriber_name)}")
     return [heading(f"Your {h.medication} injection guide", 1, s["h1"]), para(who, s["body"]), gap(size * 0.6)]
 
 
-def route_banner(h: Handout, size: float, width: float) -> list:
+def route_banner(ctx, h: Handout, size: float, width: float) -> list:
     """The route, impossible to mistake: words, a coloured band, and a route-specific icon."""
-    s = styles(size)
+    s = ctx.styles(size)
     icon_size = size * 4.2
     words = [
         para(text(h.route_full), s["route"]),
         para(text(h.route_not), s["route_sub"]),
     ]
     table = grid(
-        [[figure(diagrams.route_icon(h.route, icon_size), _icon_alt(h)), words]],
+        [[figure(diagrams.route_icon(ctx, h.route, icon_size), _icon_alt(h)), words]],
         [icon_size + size, width - icon_size - size],
         [("BACKGROUND", (0, 0), (-1, -1), ROUTE_COLOUR[h.route]),
          ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -50,8 +50,8 @@ def _icon_alt(h: Handout) -> str:
     return "Icon: a needle going in at a slant into a pinched fold of skin and fat."
 
 
-def dose_and_schedule(h: Handout, size: float, width: float, columns: int = 2) -> list:
-    s = styles(size)
+def dose_and_schedule(ctx, h: Handout, size: float, width: float, columns: int = 2) -> list:
+    s = ctx.styles(size)
     dose = [
         heading(h.headings["dose"], 2, s["h2"]),
         para(f"{text(h.dose_ml)} ({text(h.dose_mcg)})", s["dose"]),
@@ -65,21 +65,21 @@ def dose_and_schedule(h: Handout, size: float, width: float, columns: int = 2) -
     return [side_by_side([dose, when], width, [0.42, 0.58], size)]
 
 
-def sites_and_depth(h: Handout, size: float, width: float, columns: int = 3, picture: float = 0.31) -> list:
+def sites_and_depth(ctx, h: Handout, size: float, width: float, columns: int = 3, picture: float = 0.31) -> list:
     """The body map with the prescribed sites, the depth cross-section, and landmarks in words.
 
     ``columns=3`` puts map, depth and landmarks side by side; ``1`` stacks them
     (large print), with the pictures as wide as the text.
     """
-    s = styles(size)
+    s = ctx.styles(size)
     label = f"{h.needle_length} needle"
     if columns == 3:
         pic_w = width * picture
         body = [heading(h.headings["sites"], 2, s["h2"]),
-                figure(diagrams.body_map(_marks(h), pic_w, pic_w * 1.1, text_size=_figure_text(size)), h.body_alt)]
+                figure(diagrams.body_map(ctx, _marks(h), pic_w, pic_w * 1.1, text_size=_figure_text(size)), h.body_alt)]
         depth = [heading(h.headings["depth"], 2, s["h2"]),
-                 figure(diagrams.cross_section(h.route, h.angle, h.needle_mm, pic_w, pic_w * 0.8, needle_label=label,
-                                               text_size=_figure_text(size)),
+                 figure(diagrams.cross_section(ctx, h.route, h.angle, h.needle_mm, pic_w, pic_w * 0.8,
+                                               needle_label=label, text_size=_figure_text(size)),
                         h.depth_alt),
                  para(text(h.angle_words), s["small"])]
         words = [gap(s["h2"].leading + s["h2"].spaceBefore), *_landmarks(h, s["small"])]
@@ -88,11 +88,11 @@ def sites_and_depth(h: Handout, size: float, width: float, columns: int = 3, pic
                 para(text(h.rotation), s["body"]), gap(size * 0.3)]
     pic_w = width * 0.9
     return [heading(h.headings["sites"], 2, s["h2"]),
-            figure(diagrams.body_map(_marks(h), pic_w, pic_w * 0.8, text_size=_figure_text(size)), h.body_alt),
+            figure(diagrams.body_map(ctx, _marks(h), pic_w, pic_w * 0.8, text_size=_figure_text(size)), h.body_alt),
             *_landmarks(h, s["body"]),
             para(text(h.rotation), s["body"]),
             heading(h.headings["depth"], 2, s["h2"]),
-            figure(diagrams.cross_section(h.route, h.angle, h.needle_mm, pic_w, pic_w * 0.6, needle_label=label,
+            figure(diagrams.cross_section(ctx, h.route, h.angle, h.needle_mm, pic_w, pic_w * 0.6, needle_label=label,
                                           text_size=_figure_text(size)),
                    h.depth_alt),
             para(text(h.angle_words), s["body"])]
@@ -115,9 +115,9 @@ def _marks(h: Handout) -> list[tuple[str, str | None, str]]:
     return [(site.site_id, site.side, str(site.number)) for site in h.sites]
 
 
-def steps(h: Handout, size: float, width: float, columns: int = 1) -> list:
+def steps(ctx, h: Handout, size: float, width: float, columns: int = 1) -> list:
     """The numbered checklist; in two columns it reads down the left column first."""
-    s = styles(size)
+    s = ctx.styles(size)
     items = [CheckItem(i, para(text(step), s["body"]), size * 1.05, s["bold"]) for i, step in enumerate(h.steps, 1)]
     out = [heading(h.headings["steps"], 2, s["h2"])]
     if columns == 2:
@@ -130,8 +130,8 @@ def steps(h: Handout, size: float, width: float, columns: int = 1) -> list:
     return out
 
 
-def calendar(h: Handout, size: float, width: float, rows: int = 12) -> list:
-    s = styles(size)
+def calendar(ctx, h: Handout, size: float, width: float, rows: int = 12) -> list:
+    s = ctx.styles(size)
     header = [para("<b>Date</b>", s["cell"]), para("<b>Site</b>", s["cell"]), para("<b>Done</b>", s["cell"])]
     body = [[para(text(d.date), s["cell"]), para(text(d.site), s["cell"]), TickBox(size * 1.05)]
             for d in h.calendar[:rows]]
@@ -146,13 +146,13 @@ def calendar(h: Handout, size: float, width: float, rows: int = 12) -> list:
     return [heading(h.headings["calendar"], 2, s["h2"]), table, para(text(h.calendar_note), s["small"])]
 
 
-def side_effects(h: Handout, size: float, width: float, split_items: bool = False, inline: bool = False) -> list:
+def side_effects(ctx, h: Handout, size: float, width: float, split_items: bool = False, inline: bool = False) -> list:
     """Three tiers, told apart by a word-symbol and a title as well as by colour.
 
     ``split_items`` sets long lists in two columns; ``inline`` runs each list
     into one paragraph (the one-page layout).
     """
-    s = styles(size)
+    s = ctx.styles(size)
     # Tiers are set apart by a bar and a band of colour, not by ruled lines, so the
     # table does not read as a grid of cells with the calendar below it.
     rows, style = [], [("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -177,8 +177,8 @@ def side_effects(h: Handout, size: float, width: float, split_items: bool = Fals
             grid(rows, [size * 3.6, width - size * 3.6], style, header_cols=1)]
 
 
-def contacts(h: Handout, size: float, width: float) -> list:
-    s = styles(size)
+def contacts(ctx, h: Handout, size: float, width: float) -> list:
+    s = ctx.styles(size)
     rows = [[para(f"<b>{text(k)}</b>", s["cell"]), para(text(v), s["cell"])] for k, v in h.contacts]
     out = [heading(h.headings["contacts"], 2, s["h2"]),
            grid(rows, [width * 0.37, width * 0.63], [("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -189,23 +189,23 @@ def contacts(h: Handout, size: float, width: float) -> list:
     return out
 
 
-def bullets(title_text: str, items, size: float, lead: str = "") -> list:
-    s = styles(size)
+def bullets(ctx, title_text: str, items, size: float, lead: str = "") -> list:
+    s = ctx.styles(size)
     out = [heading(title_text, 2, s["h2"])]
     if lead:
         out.append(para(text(lead), s["body"]))
     return out + [item(text(entry), s["body"]) for entry in items]
 
 
-def cautions(h: Handout, size: float) -> list:
-    out = bullets(h.headings["cautions"], h.cautions, size)
+def cautions(ctx, h: Handout, size: float) -> list:
+    out = bullets(ctx, h.headings["cautions"], h.cautions, size)
     if h.why:
-        out.append(para(text(h.why), styles(size)["body"]))
+        out.append(para(text(h.why), ctx.styles(size)["body"]))
     return out
 
 
-def needles_and_storage(h: Handout, size: float) -> list:
-    return bullets(h.headings["sharps"], h.sharps, size) + bullets(h.headings["storage"], h.storage, size)
+def needles_and_storage(ctx, h: Handout, size: float) -> list:
+    return bullets(ctx, h.headings["sharps"], h.sharps, size) + bullets(ctx, h.headings["storage"], h.storage, size)
 
 
 def side_by_side(cells: list[list], width: float, shares: list[float], size: float):

@@ -15,16 +15,16 @@ BODY_SIZE = 9
 MARGIN = 28
 
 
-def story(h, width: float) -> list:
+def story(h, width: float, ctx) -> list:
     size = BODY_SIZE
     half = width * 0.5 - size
     return [
-        *part.title(h, size),
-        *part.route_banner(h, size, width),
-        *part.dose_and_schedule(h, size, width),
-        *part.sites_and_depth(h, size, width, columns=3, picture=0.23),
-        part.side_by_side([part.steps(h, size, half), part.side_effects(h, size, half, inline=True)],
+        *part.title(ctx, h, size),
+        *part.route_banner(ctx, h, size, width),
+        *part.dose_and_schedule(ctx, h, size, width),
+        *part.sites_and_depth(ctx, h, size, width, columns=3, picture=0.23),
+        part.side_by_side([part.steps(ctx, h, size, half), part.side_effects(ctx, h, size, half, inline=True)],
                           width, [0.5, 0.5], size),
-        part.side_by_side([part.calendar(h, size, half, rows=6), part.contacts(h, size, half)],
+        part.side_by_side([part.calendar(ctx, h, size, half, rows=6), part.contacts(ctx, h, size, half)],
                           width, [0.5, 0.5], size),
     ]

@@ -16,17 +16,17 @@ FOOTER_SIZE = 18
 MARGIN = 72
 
 
-def story(h, width: float) -> list:
+def story(h, width: float, ctx) -> list:
     size = BODY_SIZE
     return [
-        *part.title(h, size),
-        *part.route_banner(h, size, width),
-        *part.dose_and_schedule(h, size, width, columns=1),
-        *part.sites_and_depth(h, size, width, columns=1),
-        *part.steps(h, size, width),
-        *part.side_effects(h, size, width),
-        *part.calendar(h, size, width),
-        *part.contacts(h, size, width),
-        *part.cautions(h, size),
-        *part.needles_and_storage(h, size),
+        *part.title(ctx, h, size),
+        *part.route_banner(ctx, h, size, width),
+        *part.dose_and_schedule(ctx, h, size, width, columns=1),
+        *part.sites_and_depth(ctx, h, size, width, columns=1),
+        *part.steps(ctx, h, size, width),
+        *part.side_effects(ctx, h, size, width),
+        *part.calendar(ctx, h, size, width),
+        *part.contacts(ctx, h, size, width),
+        *part.cautions(ctx, h, size),
+        *part.needles_and_storage(ctx, h, size),
     ]

@@ -18,19 +18,19 @@ REFERENCE_SIZE = 11
 MARGIN = 32
 
 
-def story(h, width: float) -> list:
+def story(h, width: float, ctx) -> list:
     size = BODY_SIZE
     ref = REFERENCE_SIZE
     column = width * 0.5 - ref
     return [
-        *part.title(h, size),
-        *part.route_banner(h, size, width),
-        *part.dose_and_schedule(h, size, width),
-        *part.sites_and_depth(h, size, width, columns=3),
-        *part.steps(h, size, width),
+        *part.title(ctx, h, size),
+        *part.route_banner(ctx, h, size, width),
+        *part.dose_and_schedule(ctx, h, size, width),
+        *part.sites_and_depth(ctx, h, size, width, columns=3),
+        *part.steps(ctx, h, size, width),
         PageBreak(),
-        *part.side_effects(h, ref, width, split_items=True),
-        part.side_by_side([part.calendar(h, ref, column, rows=10), part.contacts(h, ref, column)],
+        *part.side_effects(ctx, h, ref, width, split_items=True),
+        part.side_by_side([part.calendar(ctx, h, ref, column, rows=10), part.contacts(ctx, h, ref, column)],
                           width, [0.5, 0.5], ref),
-        part.side_by_side([part.cautions(h, ref), part.needles_and_storage(h, ref)], width, [0.5, 0.5], ref),
+        part.side_by_side([part.cautions(ctx, h, ref), part.needles_and_storage(ctx, h, ref)], width, [0.5, 0.5], ref),
     ]
