@@ -21,10 +21,10 @@ import yaml
 
 from . import yamlsource
 from .errors import PrescriptionError, Problem
-from .prescription import read_text
 
 SUFFIXES = (".yaml", ".yml")
 LIST_FIELDS = {"sites", "confirm"}
+BOOLEANS = {"true": True, "yes": True, "false": False, "no": False}
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
@@ -121,13 +121,11 @@ def _file_job(path: Path) -> Job:
 def _defaults(path: str | None) -> yamlsource.Located:
     if not path:
         return yamlsource.Located({})
-    text, name = read_text(path)
+    text, name = yamlsource.read(path, "defaults file")
     try:
         located = yamlsource.load(text)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise PrescriptionError([Problem(name, mark.line + 1 if mark else None, "", "is not valid YAML",
-                                         "fix the defaults file")]) from None
+        raise PrescriptionError([yamlsource.problem(error, name)]) from None
     if not isinstance(located.data, dict):
         raise PrescriptionError([Problem(name, 1, "", "must be a set of 'key: value' fields",
                                          "write the fields every row shares, e.g. 'prescriber:' and 'medication:'")])
@@ -161,14 +159,35 @@ def _rows(path: Path, base: yamlsource.Located, defaults: str | None) -> Iterato
 
 
 def _value(column: str, cell: str):
-    """A cell as YAML would read it (numbers, true/false, [lists]); dates stay text."""
+    """A cell is text, exactly as written; only columns structured by nature have their own small syntax.
+
+    sites / confirm: items between ``;`` or ``,`` (``[...]`` around them is allowed);
+    off_label: true/false, yes/no; schedule.phases: phases between ``;``, each
+    ``every: 1 week, count: 4``. Everything else (names, phones, notes, ids)
+    stays the very characters in the cell.
+    """
     text = cell.strip()
-    if column in LIST_FIELDS and not text.startswith("["):
-        return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
-    try:
-        return yamlsource.load(text).data
-    except yaml.YAMLError:
-        return text
+    if column in LIST_FIELDS:
+        return _items(text)
+    if column == "off_label":
+        return BOOLEANS.get(text.lower(), text)
+    if column == "schedule.phases":
+        return [dict(_pair(part) for part in _items(phase, ",")) for phase in _items(text, ";")]
+    return text
+
+
+def _items(text: str, separators: str = ";,") -> list[str]:
+    text = text.strip()
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    for separator in separators[1:]:
+        text = text.replace(separator, separators[0])
+    return [part.strip() for part in text.split(separators[0]) if part.strip()]
+
+
+def _pair(text: str) -> tuple[str, str]:
+    key, _, value = text.partition(":")
+    return key.strip(), value.strip()
 
 
 def _put(data: dict, keys: list[str], value) -> None:

@@ -142,17 +142,27 @@ class _Reader:
             fix = (fix + "\n" if fix else "") + "for example:\n" + example
         self.problems.append(Problem(self.file, self.src.line(path), name, message, fix))
 
-    def get(self, path: tuple, required: bool = False, kind: type | tuple = object):
+    def find(self, path: tuple) -> tuple[bool, object]:
+        """(present, value) of a key path."""
         node = self.src.data
         for key in path:
             present = (isinstance(node, dict) and key in node) or (
                 isinstance(node, list) and isinstance(key, int) and key < len(node))
             if not present:
-                if required:
-                    parent = field_name(path[:-1])
-                    self.problem(path, "is missing", f"add '{path[-1]}'" + (f" under '{parent}'" if parent else ""))
-                return None
+                return False, None
             node = node[key]
+        return True, node
+
+    def missing(self, path: tuple) -> None:
+        parent = field_name(path[:-1])
+        self.problem(path, "is missing", f"add '{path[-1]}'" + (f" under '{parent}'" if parent else ""))
+
+    def get(self, path: tuple, required: bool = False, kind: type | tuple = object):
+        present, node = self.find(path)
+        if not present:
+            if required:
+                self.missing(path)
+            return None
         if node is None:
             if required:
                 self.problem(path, "is empty", "give it a value")
@@ -164,21 +174,49 @@ class _Reader:
         return node
 
     def text(self, path: tuple, required: bool = False) -> str:
-        value = self.get(path, required, (str, int, float))
-        if value is None:
+        """A text field exactly as written: never YAML's guess at a number, boolean, date or null.
+
+        ``05550104477``, ``+15550104477``, ``Yes`` and ``Null`` stay those very characters.
+        """
+        present, node = self.find(path)
+        if not present:
+            if required:
+                self.missing(path)
             return ""
         raw = self.src.raw.get(tuple(path))
-        return str(raw if raw is not None else value).strip()
+        if raw is None:
+            self.problem(path, f"must be text, not {_describe(node)}")
+            return ""
+        text = raw.strip()
+        if required and not text:
+            self.problem(path, "is empty" if not raw else "is only spaces", "write it out")
+        return text
 
     def convert(self, path: tuple, parse, required: bool = False):
-        value = self.get(path, required, (str, int, float))
-        if value is None:
+        """A value parsed from its text as written; an empty or null value counts as not given."""
+        present, node = self.find(path)
+        if present and node is None:
+            present = False
+        if not present:
+            if required:
+                self.get(path, True)
+            return None
+        text = self.text(path)
+        if not text:
             return None
         try:
-            return parse(value)
+            return parse(text)
         except ValueError as error:
             self.problem(path, str(error))
             return None
+
+    def integer(self, path: tuple, low: int = 1) -> int | None:
+        """A whole number written in plain digits (YAML 1.1 would read 010 as 8 and 1_0 as 10)."""
+        def parse(text: str) -> int:
+            if not text.isascii() or not text.isdigit() or int(text) < low:
+                raise ValueError(f"{text!r} is not a whole number of {low} or more")
+            return int(text)
+        return self.convert(path, parse)
 
     def name(self, path: tuple, lookup, kind: str, unknown: str, fix: str) -> str | None:
         """A required name (medication, route) resolved through the library, with a "did you mean"."""
@@ -238,32 +276,9 @@ def _phone(value) -> str:
     return text
 
 
-def _refused(name: str, message: str, fix: str) -> PrescriptionError:
-    return PrescriptionError([Problem(name, None, "", message, fix)])
-
-
 def read_text(path: Path | str) -> tuple[str, str]:
-    """The file's text and display name; unreadable, empty or binary files are refused here."""
-    name = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise _refused(name, "file not found", "check the path and the file name") from None
-    except IsADirectoryError:
-        raise _refused(name, "is a folder, not a prescription file",
-                       "give the path of a .yaml file (or use 'handout batch' for folders)") from None
-    except OSError as error:
-        raise _refused(name, f"cannot be read ({error.strerror})", "check its permissions") from None
-    if b"\0" in data[:8192]:
-        raise _refused(name, "is a binary file, not a prescription",
-                       "give a YAML text file; run 'handout schema' to see the format")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise _refused(name, f"is not UTF-8 text (byte {error.start})", "save the file as UTF-8 text") from None
-    if not text.strip():
-        raise _refused(name, "is empty", "write a prescription; see examples/ or run 'handout schema'")
-    return text, name
+    """The file's text and display name; unreadable, huge, empty or binary files are refused here."""
+    return yamlsource.read(path)
 
 
 def load(path: Path | str, library: Library) -> Prescription:
@@ -277,12 +292,7 @@ def parse(text: str, name: str, library: Library) -> Prescription:
     try:
         located = yamlsource.load(text)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-        reason = getattr(error, "problem", None) or str(error).splitlines()[0]
-        fix = ("delete one of them" if "twice" in reason else
-               "check indentation and that every 'key: value' has a space after the colon")
-        raise PrescriptionError([Problem(name, mark.line + 1 if mark else None, "", f"is not valid YAML: {reason}",
-                                         fix)]) from None
+        raise PrescriptionError([yamlsource.problem(error, name)]) from None
     if not isinstance(located.data, dict):
         raise PrescriptionError([Problem(name, 1, "",
                                          f"must be a set of 'key: value' fields, not {_describe(located.data)}",
@@ -415,13 +425,9 @@ def _phases(r: _Reader) -> list[Phase]:
                       example_key="schedule.phases")
             continue
         every = r.convert((*base, "every"), units.interval, True)
-        count = r.get((*base, "count"), False, int)
-        times = r.get((*base, "times"), False, int) or 1
+        count = r.integer((*base, "count"))
+        times = r.integer((*base, "times")) or 1
         duration = r.convert((*base, "for"), units.interval)
-        if count is not None and count <= 0:
-            r.problem((*base, "count"), "must be 1 or more", "give how many doses this phase has")
-        if times <= 0:
-            r.problem((*base, "times"), "must be 1 or more", "times: 3 with every: 1 week means three doses a week")
         if count is not None and duration is not None:
             r.problem((*base, "for"), "is given together with count", "give either count or for, not both")
         if every:

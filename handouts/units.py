@@ -8,6 +8,7 @@ a leading zero (0.5 mL), no trailing zero (1 mL), commas in large numbers
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -32,11 +33,19 @@ _INCH_SIZES = ["3/8", "1/2", "5/8", "3/4", "7/8", "1", "1 1/4", "1 1/2", "2"]
 
 
 def _to_number(text: str) -> float:
+    """A decimal, fraction or mixed fraction; ValueError for 1/0 and numbers past a float's range."""
     text = text.replace(",", "").strip()
-    if " " in text:  # mixed fraction "1 1/2"
-        whole, frac = text.split()
-        return float(int(whole) + Fraction(frac))
-    return float(Fraction(text)) if "/" in text else float(text)
+    try:
+        if " " in text:  # mixed fraction "1 1/2"
+            whole, frac = text.split()
+            number = float(int(whole) + Fraction(frac))
+        else:
+            number = float(Fraction(text)) if "/" in text else float(text)
+    except (ZeroDivisionError, OverflowError):
+        raise ValueError(f"{text[:20]!r} is not a number that can be used") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{text[:20]!r} is too large a number")
+    return number
 
 
 def _split(value: object, units: dict, kind: str, example: str) -> tuple[float, str]:

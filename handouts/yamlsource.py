@@ -1,17 +1,34 @@
-"""Safe YAML loading that remembers where each value came from.
+"""The one place YAML is read: safe, bounded, and remembering where each value came from.
+
+Prescriptions, ``--defaults`` files and content folders come from people and
+programs we do not control, so reading is bounded before anything is built:
+a file over ``MAX_BYTES``, nesting deeper than ``MAX_DEPTH``, more than
+``MAX_NODES`` values, or any anchor/alias (``&name`` / ``*name``, the stuff of
+"billion laughs" bombs) is refused while the document is being composed, so a
+bomb never expands. Nothing in a prescription needs anchors.
 
 A clinician fixing a prescription needs the line number, so the loader walks
-PyYAML's node tree (safe constructors only) and records the line of every key
-path alongside the plain Python data.
+the node tree (safe constructors only) and records the line of every key path
+and the scalar text exactly as written: phone numbers, names and notes are
+taken from that text, never from YAML 1.1's guesses (``05550104477`` is not
+an octal number, ``Yes`` is not a boolean).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import yaml
+from yaml.composer import Composer
+
+from .errors import PrescriptionError, Problem
 
 Path_ = tuple  # a key path such as ("needle", "gauge") or ("schedule", "phases", 0)
+
+MAX_BYTES = 256 * 1024   # a prescription is ~1 KB and the whole built-in content library ~30 KB
+MAX_DEPTH = 16           # a prescription nests 4 deep, the content library 6
+MAX_NODES = 10_000       # values in one document; the built-in files hold 120–260 each
 
 
 @dataclass
@@ -32,12 +49,47 @@ class Located:
         return self.lines.get(())
 
 
+class Refused(yaml.MarkedYAMLError):
+    """A document past one of the reading limits; ``problem`` says which and ``fix`` how to fix it."""
+
+    def __init__(self, problem: str, mark=None, fix: str = ""):
+        super().__init__(problem=problem, problem_mark=mark)
+        self.fix = fix
+
+
 # libyaml's parser when PyYAML was built with it (several times faster), else pure Python.
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_Base):
-    """SafeLoader that keeps timestamps as text: dates are validated by us, with a message."""
+class _Loader(Composer, _Base):
+    """Safe loading, composed node by node so the limits hold before anything grows.
+
+    Timestamps stay text: dates are validated by the reader, with a message.
+    """
+
+    def __init__(self, text: str):
+        _Base.__init__(self, text)
+        self.anchors = {}
+        self.depth = 0
+        self.nodes = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise Refused("anchors and aliases (&name, *name) are not allowed", event.start_mark,
+                          "write each value out in full")
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise Refused(f"has more than {MAX_NODES:,} values, the limit", event.start_mark,
+                          "split it into smaller files")
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise Refused(f"nests more than {MAX_DEPTH} levels deep, the limit", event.start_mark,
+                          "check the indentation; a prescription nests only a few levels")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -47,7 +99,10 @@ _Loader.yaml_implicit_resolvers = {
 
 
 def load(text: str) -> Located:
-    """Parse YAML text; raises yaml.YAMLError (with a mark) on malformed input."""
+    """Parse YAML text; raises yaml.YAMLError (with a mark) on malformed input or past a limit."""
+    if len(text) > MAX_BYTES:
+        raise Refused(f"is larger than {MAX_BYTES // 1024} KB, the limit", None,
+                      "a prescription is a few lines; check that this is the right file")
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -59,17 +114,65 @@ def load(text: str) -> Located:
     return located
 
 
+def read(path: Path | str, what: str = "prescription") -> tuple[str, str]:
+    """A YAML file's text and display name; missing, huge, binary, non-UTF-8 or empty files are refused.
+
+    ``what`` names the kind of file in messages ("prescription", "defaults file", "content file").
+    """
+
+    name = str(path)
+
+    def refuse(message: str, fix: str):
+        return PrescriptionError([Problem(name, None, "", message, fix)])
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise refuse("file not found", "check the path and the file name") from None
+    except IsADirectoryError:
+        raise refuse(f"is a folder, not a {what}",
+                     "give the path of a .yaml file (or use 'handout batch' for folders)") from None
+    except OSError as error:
+        raise refuse(f"cannot be read ({error.strerror})", "check its permissions") from None
+    if len(data) > MAX_BYTES:
+        raise refuse(f"is larger than {MAX_BYTES // 1024} KB, the limit for a {what}",
+                     "check that this is the right file")
+    if b"\0" in data[:8192]:
+        raise refuse(f"is a binary file, not a {what}",
+                     "give a YAML text file; run 'handout schema' to see the format")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise refuse(f"is not UTF-8 text (byte {error.start})", "save the file as UTF-8 text") from None
+    if not text.strip():
+        raise refuse("is empty", "write a prescription; see examples/ or run 'handout schema'")
+    return text, name
+
+
+def problem(error: yaml.YAMLError, name: str) -> Problem:
+    """A YAML error (malformed, or past a limit) as a problem a person can act on."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+    if isinstance(error, Refused):
+        message, fix = reason, error.fix
+    else:
+        message = f"is not valid YAML: {reason}"
+        fix = ("delete one of them" if "twice" in reason else
+               "check indentation and that every 'key: value' has a space after the colon")
+    return Problem(name, mark.line + 1 if mark else None, "", message, fix)
+
+
 def _build(loader: _Loader, node: yaml.Node, path: Path_, out: Located) -> object:
     out.lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)
         result = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            if isinstance(key, (list, dict)):
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
                 raise yaml.constructor.ConstructorError(
                     None, None, "a key must be a plain word", key_node.start_mark
                 )
+            key = loader.construct_object(key_node, deep=True)
             if key in result:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"'{key}' is given twice; keep one", key_node.start_mark

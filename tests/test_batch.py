@@ -211,9 +211,10 @@ def test_batch_refuses_unknown_name_field(run, tmp_path):
     assert "{dob}" in result.output
 
 
-def test_csv_rows_are_yaml_like_the_files():
+def test_csv_cells_are_text_except_structured_columns():
     from handouts.manifest import _value
-    assert _value("needle.gauge", "23") == 23
+    assert _value("needle.gauge", "23") == "23"
+    assert _value("prescriber.phone", "05550104477") == "05550104477"
     assert _value("schedule.start", "2026-12-01") == "2026-12-01"
     assert _value("sites", "left thigh; right thigh") == ["left thigh", "right thigh"]
     assert _value("off_label", "true") is True

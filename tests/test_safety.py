@@ -71,10 +71,10 @@ CASES = {
                             "schedule.start", "not a date",
                             lambda rx: set_path(rx, ("schedule", "start"), "2026-12-08")),
     "count_must_be_positive": (base_rx, lambda rx: set_path(rx, ("schedule", "phases", 0, "count"), 0),
-                               "schedule.phases[0].count", "",
+                               "schedule.phases[0].count", "is not a whole number of 1 or more",
                                lambda rx: set_path(rx, ("schedule", "phases", 0, "count"), 1)),
     "interval_must_be_positive": (base_rx, lambda rx: set_path(rx, ("schedule", "phases", 1, "every"), "0 weeks"),
-                                  "schedule.phases[1].every", "",
+                                  "schedule.phases[1].every", "must be more than zero",
                                   lambda rx: set_path(rx, ("schedule", "phases", 1, "every"), "2 weeks")),
     "someone_to_call": (base_rx, lambda rx: rx.update(prescriber={"name": "Dr. Aisha Chen"}), "prescriber", "phone",
                         lambda rx: rx.update(prescriber={"name": "Dr. Aisha Chen", "phone": "555-010-4477"})),
@@ -98,6 +98,7 @@ def line_of(text: str, field: str) -> int:
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_rule_refuses_with_field_and_line(name, run, write_rx):
     start, breaking, field, words, _ = CASES[name]
+    assert words.strip(), "each case names words its message must say"
     rx = start()
     breaking(rx)
     text = dump(rx)

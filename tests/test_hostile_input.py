@@ -1,0 +1,181 @@
+"""Hostile and careless input: YAML bombs, text that YAML 1.1 would reinterpret, blank fields.
+
+Bombs run in a child process with a memory cap and a timeout, so a regression
+fails this test instead of taking the machine down.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, base_rx, dump, pdf_text
+
+LAUGHS = "lol: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n" + "".join(
+    f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True))
+BOMBS = {
+    "alias_bomb": LAUGHS,                                     # 9^9 "lol"s once expanded
+    "self_reference": "patient: &a {name: *a}\nroute: IM\n",  # a 27-byte loop
+    "deep_nesting": "notes: " + "[" * 500 + "]" * 500 + "\n",
+    "deep_mapping": "".join("  " * i + f"k{i}:\n" for i in range(500)),
+    "huge_file": "notes: " + "x" * 400_000 + "\n",
+    "many_values": "sites: [" + ",".join(["a"] * 30_000) + "]\n",
+    "merge_key": dump(base_rx()).replace("patient:\n", "patient:\n  <<: {weight: 60 kg}\n", 1),
+}
+LIMIT_WORDS = {
+    "alias_bomb": "anchors and aliases", "self_reference": "anchors and aliases",
+    "deep_nesting": "16 levels", "deep_mapping": "16 levels", "huge_file": "256 KB",
+    "many_values": "10,000 values", "merge_key": "key",
+}
+
+PROBE = """
+import json, sys, time, tracemalloc
+from handouts import api, content
+from handouts.errors import HandoutError
+content.load()      # the library is read once per process; measure only the prescription
+
+def attempt(path):
+    try:
+        api.check_file(path)
+        return "accepted"
+    except HandoutError as error:
+        return str(error)
+
+out = {}
+for path in sys.argv[1:]:
+    start = time.process_time()     # CPU time: other processes on the machine do not count
+    message = attempt(path)
+    seconds = time.process_time() - start
+    tracemalloc.start()
+    attempt(path)
+    out[path] = {"seconds": seconds, "peak_mb": tracemalloc.get_traced_memory()[1] / 1e6, "message": message}
+    tracemalloc.stop()
+print(json.dumps(out))
+"""
+
+
+def capped(args, timeout=30):
+    """Run a Python child with 1 GB of address space at most."""
+    def limit():
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=timeout,
+                          cwd=ROOT, preexec_fn=limit)
+
+
+@pytest.fixture(scope="module")
+def bomb_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bombs")
+    paths = {}
+    for name, text in BOMBS.items():
+        paths[name] = folder / f"{name}.yaml"
+        paths[name].write_text(text, encoding="utf-8")
+    return paths
+
+
+@pytest.fixture(scope="module")
+def probed(bomb_files):
+    result = capped(["-c", PROBE, *map(str, bomb_files.values())])
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("name", sorted(BOMBS))
+def test_bomb_is_refused_fast_small_and_says_the_limit(name, bomb_files, probed):
+    outcome = probed[str(bomb_files[name])]
+    assert LIMIT_WORDS[name] in outcome["message"], outcome["message"]
+    assert str(bomb_files[name]) in outcome["message"]
+    assert outcome["seconds"] < 0.5, outcome
+    assert outcome["peak_mb"] < 8, outcome
+
+
+def test_check_and_generate_refuse_bombs_without_a_traceback(bomb_files, tmp_path):
+    files = [str(p) for p in bomb_files.values()]
+    checked = capped(["-m", "generate", "check", *files])
+    assert checked.returncode == 1, checked.stderr
+    assert "Traceback" not in checked.stdout + checked.stderr
+    assert f"{len(files)} files checked: 0 ok" in checked.stdout
+    out = tmp_path / "out.pdf"
+    made = capped(["-m", "generate", "generate", str(bomb_files["alias_bomb"]), "-o", str(out)])
+    assert made.returncode == 1 and "anchors and aliases" in made.stderr and "Traceback" not in made.stderr
+    assert not out.exists()
+
+
+def test_bomb_in_defaults_file_is_refused(bomb_files, tmp_path):
+    manifest = tmp_path / "rows.csv"
+    manifest.write_text("patient.name\nAna Ruiz\n", encoding="utf-8")
+    result = capped(["-m", "generate", "batch", str(manifest), "--defaults", str(bomb_files["alias_bomb"]),
+                     "-o", str(tmp_path / "out")])
+    assert result.returncode == 1
+    assert "anchors and aliases" in result.stderr and "Traceback" not in result.stderr
+
+
+# --- text fields exactly as written ----------------------------------------------------------
+
+
+def generated_text(run, write_rx, tmp_path, text: str) -> str:
+    out = tmp_path / "out.pdf"
+    result = run("generate", write_rx(text), "-o", out)
+    assert result.exit_code == 0, result.output
+    return pdf_text(out)
+
+
+@pytest.mark.parametrize("written, shown", [
+    ("05550104477", "05550104477"),          # YAML 1.1: octal 765495615
+    ("+15550104477", "+15550104477"),        # YAML 1.1: the int 15550104477
+    ("555.010.4477", "555.010.4477"),
+])
+def test_phone_numbers_print_exactly_as_written(run, write_rx, tmp_path, written, shown):
+    text = dump(base_rx()).replace("phone: 555-010-4477", f"phone: {written}")
+    assert f"phone: {written}" in text
+    assert shown in generated_text(run, write_rx, tmp_path, text)
+
+
+def test_phone_with_underscores_is_refused_not_changed(run, write_rx, tmp_path):
+    text = dump(base_rx()).replace("phone: 555-010-4477", "phone: 555_010_4477")
+    result = run("check", write_rx(text))
+    assert result.exit_code == 1
+    assert "prescriber.phone: '555_010_4477' is not a phone number" in result.output
+
+
+@pytest.mark.parametrize("name", ["Yes", "Null", "on", "1e3", "2026-12-01", "0x1F"])
+def test_names_that_yaml_would_reinterpret_are_kept(run, write_rx, tmp_path, name):
+    rx = base_rx()
+    text = dump(rx).replace(f"name: {rx['patient']['name']}", f"name: {name}")
+    assert f"For {name} · vitamin B12" in generated_text(run, write_rx, tmp_path, text)
+
+
+def test_ids_and_emergency_numbers_are_text(run, write_rx, tmp_path):
+    text = dump(base_rx()).replace("emergency_number: '911'", "emergency_number: 0112")
+    assert "emergency_number: 0112" in text
+    assert "0112" in generated_text(run, write_rx, tmp_path, text)
+
+
+# --- blank and zero -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path, value, words", [
+    (("patient", "name"), "", "patient.name: is empty"),
+    (("patient", "name"), "   ", "patient.name: is only spaces"),
+    (("prescriber", "name"), "  ", "prescriber.name: is only spaces"),
+    (("medication",), "", "medication: is empty"),
+    (("route",), "", "route: is empty"),
+    (("schedule", "phases", 0, "times"), 0, "schedule.phases[0].times: '0' is not a whole number of 1 or more"),
+    (("schedule", "phases", 0, "count"), "010", None),       # plain digits: 10, not octal 8
+])
+def test_blank_text_and_zero_times_are_refused(run, write_rx, path, value, words):
+    rx = base_rx()
+    node = rx
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    result = run("check", write_rx(rx))
+    if words is None:
+        assert result.exit_code == 0, result.output
+        return
+    assert result.exit_code == 1, result.output
+    assert words in result.output
+    assert "Traceback" not in result.output
