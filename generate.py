@@ -155,6 +155,37 @@ def _bar_length(bar):
     return set_length
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback needs --token, and TLS in a reverse proxy.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--token", envvar="HANDOUT_TOKEN", help="Access token the browser or API client must give. "
+              "Required off loopback. Also read from HANDOUT_TOKEN (keeps it out of the process list).")
+@click.option("--workers", type=click.IntRange(1, 64), help="Render processes (default: the CPU count).")
+@click.option("--queue", type=click.IntRange(0, 10_000), help="Renders waiting beyond those running before the "
+              "server answers 503 (default: 2 per worker).")
+@click.option("--max-body", type=click.IntRange(1024), default=8 * 2**20, show_default=True,
+              help="Largest request in bytes (413 beyond).")
+@click.option("--max-rows", type=click.IntRange(1), default=5000, show_default=True,
+              help="Most prescriptions in one pharmacy upload.")
+@click.option("--render-timeout", type=click.FloatRange(0.1), default=30.0, show_default=True,
+              help="Seconds one handout may take (503 beyond).")
+@content_option
+def serve(host, port, token, workers, queue, max_body, max_rows, render_timeout, content_dir):
+    """Start the clinic web app (form, preview, pharmacy batch, JSON API)."""
+    from handouts.web import server
+
+    try:
+        server.check_bind(host, token)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    settings = server.Settings(token=token or "", workers=workers, queue=queue, max_body=max_body,
+                               max_rows=max_rows, render_timeout=render_timeout, content_dir=content_dir)
+    for line in server.warnings(host):
+        click.echo(line, err=True)
+    server.run(settings, host, port)
+
+
 @cli.command(name="layouts")
 def list_layouts() -> None:
     """List the layouts."""

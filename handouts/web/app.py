@@ -1,0 +1,325 @@
+"""The clinic web app: a second thin door over the library (form, preview, pharmacy, JSON API).
+
+Pages and API calls turn HTTP into the same calls the command line makes
+(parse → check → render) and turn the library's answers back into HTTP:
+problems become 422 with JSON, a full pool 503 with Retry-After.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.schemas import SchemaGenerator
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from .. import schema
+from . import form, jobs, pharmacy
+from .pool import Busy, RenderPool, TooSlow
+from .security import SESSION_COOKIE, Guard, Keys
+
+HERE = Path(__file__).parent
+PAPERS = ("letter", "a4")
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
+
+
+@dataclass
+class Settings:
+    """What ``handout serve`` can change; the defaults suit one clinic computer."""
+
+    token: str = ""                  # access token; required when listening beyond loopback
+    max_body: int = 8 * 2**20        # bytes per request (a CSV of thousands of rows fits)
+    max_rows: int = 5000             # prescriptions per pharmacy upload
+    render_timeout: float = 30.0     # seconds for one handout
+    workers: int | None = None       # render processes (default: the cores)
+    queue: int | None = None         # renders waiting beyond those running (default: 2 per worker)
+    pool: str = os.environ.get("HANDOUT_WEB_POOL", "process")   # process | thread
+    content_dir: str | None = None
+
+
+def _layouts() -> list[tuple[str, str]]:
+    import layouts
+
+    return [(name, module.DESCRIPTION) for name, module in layouts.available().items()]
+
+
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """The ASGI app; the render pool starts with the server and stops with it."""
+    settings = settings or Settings()
+    keys = Keys(settings.token)
+    pool = RenderPool(settings.workers, settings.queue, settings.render_timeout, settings.pool, settings.content_dir)
+    batches = pharmacy.Batches(settings.max_rows, settings.workers, settings.content_dir)
+    layout_names = _layouts()
+
+    def page(request: Request, name: str, **extra) -> Response:
+        return templates.TemplateResponse(request, name, {
+            "csrf": keys.csrf_token(), "layouts": layout_names, "papers": PAPERS, **extra})
+
+    async def form_page(request: Request) -> Response:
+        choices = form.choices(settings.content_dir)
+        return page(request, "form.html", controls=form.controls(), choices_data=choices,
+                    choices=json.dumps(choices, ensure_ascii=False).replace("</", "<\\/"))
+
+    async def pharmacy_page(request: Request) -> Response:
+        return page(request, "pharmacy.html", max_rows=settings.max_rows)
+
+    async def login_page(request: Request) -> Response:
+        if request.method == "GET":
+            return page(request, "login.html", failed=False)
+        data = await request.form()
+        if not keys.csrf_ok(str(data.get("csrf", ""))) or not keys.token_ok(str(data.get("token", ""))):
+            response = page(request, "login.html", failed=True)
+            response.status_code = 403
+            return response
+        response = RedirectResponse("/", 303)
+        response.set_cookie(SESSION_COOKIE, keys.session(), httponly=True, samesite="strict",
+                            secure=request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https")
+        return response
+
+    async def csrf(request: Request) -> Response:
+        """
+        summary: A CSRF token to send as X-CSRF-Token with every POST
+        responses:
+          200: {description: the token as plain text}
+        """
+        return PlainTextResponse(keys.csrf_token())
+
+    async def schema_json(request: Request) -> Response:
+        """
+        summary: The JSON Schema of the prescription format
+        responses:
+          200: {description: JSON Schema (draft 2020-12)}
+        """
+        return JSONResponse(schema.load())
+
+    async def check(request: Request) -> Response:
+        """
+        summary: Check a prescription (YAML or JSON body) as 'handout check' does
+        responses:
+          200: {description: "{ok, problems: [{field, line, severity, message, fix, source}]}"}
+        """
+        from starlette.concurrency import run_in_threadpool
+
+        text = await _prescription_text(request)
+        problems = await run_in_threadpool(jobs.check, text, content_dir=settings.content_dir)
+        return JSONResponse({"ok": not any(p.severity == "error" for p in problems),
+                             "problems": [p.as_dict() for p in problems]})
+
+    async def render(request: Request) -> Response:
+        """
+        summary: Render a prescription (YAML or JSON body) to a PDF
+        parameters:
+          - {name: layout, in: query, schema: {type: string}}
+          - {name: paper, in: query, schema: {type: string, enum: [letter, a4]}}
+          - {name: X-PDF-Password, in: header, schema: {type: string}, description: protect the PDF (AES-256)}
+        responses:
+          200: {description: the handout, application/pdf}
+          422: {description: "refused: {problems}"}
+          503: {description: busy; see Retry-After}
+        """
+        layout, paper = _options(request, layout_names)
+        text = await _prescription_text(request)
+        outcome = await _run(pool, jobs.render, text, layout, paper, request.headers.get("x-pdf-password", ""))
+        if outcome.refused:
+            return _refused(outcome)
+        return Response(outcome.pdf, media_type="application/pdf", headers={
+            "content-disposition": 'attachment; filename="handout.pdf"',
+            "x-handout-warnings": str(len(outcome.problems))})
+
+    async def preview(request: Request) -> Response:
+        """
+        summary: Render a prescription and return the PDF and its pages as PNG (base64), with warnings
+        responses:
+          200: {description: "{pdf, pages: [png], problems}"}
+          422: {description: "refused: {problems}"}
+        """
+        layout, paper = _options(request, layout_names)
+        text = await _prescription_text(request)
+        outcome = await _run(pool, jobs.render, text, layout, paper, "", True)
+        if outcome.refused:
+            return _refused(outcome)
+        return JSONResponse({"pdf": _b64(outcome.pdf), "pages": [_b64(p) for p in outcome.pages],
+                             "problems": [p.as_dict() for p in outcome.problems]})
+
+    async def to_yaml(request: Request) -> Response:
+        """
+        summary: A prescription (JSON body) as YAML, the file the command line reads
+        responses:
+          200: {description: YAML text}
+        """
+        return PlainTextResponse(await _prescription_text(request), media_type="application/yaml")
+
+    async def from_yaml(request: Request) -> Response:
+        """
+        summary: A prescription file (YAML body) as JSON, to fill the form with
+        responses:
+          200: {description: the prescription as JSON}
+          422: {description: not YAML, or not a set of fields}
+        """
+        try:
+            data = yaml.safe_load(await _text(request))
+        except yaml.YAMLError as error:
+            raise HTTPException(422, f"not a YAML file: {getattr(error, 'problem', '') or error}") from None
+        if not isinstance(data, dict):
+            raise HTTPException(422, "not a prescription: the file must be a set of 'key: value' fields")
+        return JSONResponse(json.loads(json.dumps(data, default=str)))
+
+    async def start_batch(request: Request) -> Response:
+        """
+        summary: "Start a pharmacy batch: JSON {csv, csv_name, defaults, defaults_name, layout, paper}"
+        responses:
+          202: {description: "{id, state, total, done}; poll GET /pharmacy/batches/{id}"}
+          413: {description: too many rows}
+          503: {description: another batch is running}
+        """
+        data = await _json_body(request)
+        layout, paper = _options(request, layout_names, data)
+        try:
+            batch = batches.start(str(data.get("csv") or ""), str(data.get("csv_name") or ""),
+                                  str(data.get("defaults") or ""), str(data.get("defaults_name") or ""),
+                                  layout, paper)
+        except pharmacy.Busy:
+            return JSONResponse({"error": "another batch is running; try again when it is done"}, 503,
+                                headers={"retry-after": "30"})
+        except pharmacy.TooManyRows as error:
+            return JSONResponse({"error": str(error)}, 413)
+        return JSONResponse(batch.as_dict(), 202)
+
+    async def batch_status(request: Request) -> Response:
+        batch = batches.get(request.path_params["ident"])
+        if batch is None:
+            raise HTTPException(404, "no such batch (finished batches are kept for 15 minutes)")
+        return JSONResponse(batch.as_dict())
+
+    async def batch_zip(request: Request) -> Response:
+        batch = batches.get(request.path_params["ident"])
+        if batch is None or not batch.zip:
+            raise HTTPException(404, "no such batch, or it is not finished")
+        return Response(batch.zip, media_type="application/zip",
+                        headers={"content-disposition": 'attachment; filename="handouts.zip"'})
+
+    api_routes = [
+        Route("/api/csrf", csrf),
+        Route("/api/schema", schema_json),
+        Route("/api/check", check, methods=["POST"]),
+        Route("/api/render", render, methods=["POST"]),
+        Route("/api/preview", preview, methods=["POST"]),
+        Route("/api/yaml", to_yaml, methods=["POST"]),
+        Route("/api/parse", from_yaml, methods=["POST"]),
+        Route("/pharmacy/batches", start_batch, methods=["POST"]),
+    ]
+    openapi = SchemaGenerator({"openapi": "3.0.0", "info": {"title": "handouts", "version": _version()}})
+
+    async def openapi_json(request: Request) -> Response:
+        return JSONResponse(openapi.get_schema(api_routes))
+
+    routes = [
+        Route("/", form_page),
+        Route("/pharmacy", pharmacy_page),
+        Route("/login", login_page, methods=["GET", "POST"]),
+        Route("/favicon.ico", lambda request: Response(status_code=204)),
+        Route("/api/openapi.json", openapi_json),
+        *api_routes,
+        Route("/pharmacy/batches/{ident}", batch_status),
+        Route("/pharmacy/batches/{ident}/zip", batch_zip),
+        Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
+    ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        pool.start()
+        yield
+        pool.close()
+
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: _http_error})
+    app.state.pool = pool
+    app.state.batches = batches
+    app.add_middleware(Guard, keys=keys, max_body=settings.max_body)
+    return app
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("handouts")
+    except PackageNotFoundError:
+        return "0"
+
+
+async def _http_error(request: Request, error: HTTPException) -> Response:
+    return JSONResponse({"error": error.detail}, error.status_code, headers=error.headers)
+
+
+async def _run(pool: RenderPool, function, *args):
+    try:
+        return await pool.run(function, *args)
+    except Busy:
+        raise HTTPException(503, "busy: every worker is rendering; try again shortly",
+                            {"retry-after": str(pool.retry_after)}) from None
+    except TooSlow:
+        raise HTTPException(503, f"the handout took longer than {pool.timeout:g} s",
+                            {"retry-after": str(pool.retry_after)}) from None
+
+
+def _refused(outcome: jobs.Outcome) -> Response:
+    return JSONResponse({"error": "the handout was refused; fix the problems listed",
+                         "problems": [p.as_dict() for p in outcome.problems]}, 422)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _options(request: Request, layouts: list[tuple[str, str]], data: dict | None = None) -> tuple[str, str]:
+    data = data or {}
+    layout = str(data.get("layout") or request.query_params.get("layout") or "standard")
+    paper = str(data.get("paper") or request.query_params.get("paper") or "letter").lower()
+    if layout not in dict(layouts):
+        raise HTTPException(400, f"unknown layout {layout!r}; choose one of: {', '.join(dict(layouts))}")
+    if paper not in PAPERS:
+        raise HTTPException(400, "paper must be letter or a4")
+    return layout, paper
+
+
+async def _text(request: Request) -> str:
+    body = await request.body()
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise HTTPException(400, "the body is not UTF-8 text") from None
+
+
+async def _json_body(request: Request) -> dict:
+    try:
+        data = json.loads(await _text(request) or "{}")
+    except json.JSONDecodeError as error:
+        raise HTTPException(400, f"the body is not JSON: {error.msg} at line {error.lineno}") from None
+    if not isinstance(data, dict):
+        raise HTTPException(400, "the body must be a JSON object")
+    return data
+
+
+async def _prescription_text(request: Request) -> str:
+    """The body as prescription YAML: YAML is taken as it is, JSON is written out as YAML."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind in YAML_TYPES:
+        return await _text(request)
+    if kind != "application/json":
+        raise HTTPException(415, "send the prescription as application/json or application/yaml")
+    data = await _json_body(request)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
