@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from .. import content, schema, units
+from .. import schema, units
+from ..context import default as context_for
 
 # Fields the library knows the values of: path → widget (the rest follow their schema type).
 WIDGETS = {
@@ -133,7 +134,7 @@ def _lengths(limits: dict) -> list[dict]:
 @cache
 def choices(content_dir: str | None = None) -> dict:
     """What the library allows, for the browser to narrow the pickers with."""
-    lib = content.load(content_dir)
+    lib = context_for(content_dir).library
     routes = {}
     for rid, route in lib.routes.items():
         if route.get("refused"):

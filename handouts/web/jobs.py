@@ -11,7 +11,8 @@ import io
 import os
 from dataclasses import dataclass, field
 
-from .. import api, content, prescription, safety
+from .. import api, prescription, safety
+from ..context import default as context_for
 from ..errors import HandoutError, Problem
 
 NAME = "form"          # how messages name the prescription: it has no file
@@ -33,10 +34,7 @@ class Outcome:
 
 def warm(content_dir: str | None = None) -> None:
     """Load fonts and the content library once per worker, before the first patient."""
-    from .. import fonts
-
-    fonts.register()
-    content.load(content_dir)
+    context_for(content_dir)
 
 
 def ping() -> int:
@@ -45,7 +43,7 @@ def ping() -> int:
 
 def check(text: str, *, content_dir: str | None = None) -> list[Problem]:
     """Every problem ``handout check`` would report, errors and warnings alike."""
-    lib = content.load(content_dir)
+    lib = context_for(content_dir).library
     try:
         rx = prescription.parse(text, NAME, lib)
     except HandoutError as error:
@@ -56,10 +54,10 @@ def check(text: str, *, content_dir: str | None = None) -> list[Problem]:
 def render(text: str, layout: str, paper: str, password: str = "", pages: bool = False, *,
            content_dir: str | None = None) -> Outcome:
     """The handout PDF (password-protected when asked), and its pages as PNG for a preview."""
-    lib = content.load(content_dir)
+    ctx = context_for(content_dir)
     try:
-        rx = prescription.parse(text, NAME, lib)
-        result = api.from_prescription(rx, lib, layout, paper)
+        rx = prescription.parse(text, NAME, ctx.library)
+        result = api.from_prescription(rx, ctx.library, layout, paper, context=ctx)
     except HandoutError as error:
         return Outcome(problems=error.problems)
     pdf = result.pdf
