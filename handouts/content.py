@@ -8,7 +8,7 @@ point at its own folder; any file found there replaces the built-in one.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -32,6 +32,7 @@ class Library:
     routes: dict
     sites: dict
     texts: dict  # language code -> wording
+    body: dict = field(default_factory=dict)   # landmark points of the drawn body (sites.yaml)
 
     # --- names -------------------------------------------------------------
 
@@ -89,9 +90,11 @@ def load(folder: str | None = None) -> Library:
         for path in sorted(Path(text_dir).glob("*.yaml")):
             data = _read(path.parent, path.name)
             texts[data.get("language", path.stem)] = data
+    sites = _read(base, "sites.yaml")
     return Library(
         medications=_read(base, "medications.yaml").get("medications", {}),
         routes=_read(base, "routes.yaml").get("routes", {}),
-        sites=_read(base, "sites.yaml").get("sites", {}),
+        sites=sites.get("sites", {}),
         texts=texts,
+        body=sites.get("body", {}),
     )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 from reportlab.graphics.shapes import Circle, Drawing, Line, Path, Polygon, PolyLine, String
@@ -56,8 +58,7 @@ _HALF: tuple[tuple[float, float, bool], ...] = (
 )
 _HEAD = (0.0, 0.933, 0.128, 0.067)    # centre x, centre y, radius x, radius y
 _NAVEL = 0.57
-_ASPECT = 0.40                        # a view's width for each unit of figure height
-_REACH = 0.42                         # widest point from the midline (hand plus a mark), in view widths
+ASPECT = 0.40                        # a view's width for each unit of figure height
 _CLEFT = ((0.0, 0.468), (0.0, 0.545))
 _FOLD = ((0.018, 0.462), (0.09, 0.452), (0.165, 0.466))
 
@@ -106,80 +107,235 @@ def _place(unit: Unit, centres: Sequence[float], base: float, view_w: float, fig
     return Path(points, list(operators) * len(centres), strokeLineJoin=1, strokeLineCap=1, **style)
 
 
-def body_map(ctx: RenderContext, marks: Iterable[Mark], width: float, height: float,
-             text_size: float = 7.5) -> Drawing:
-    """Front and back outlines marking only ``marks``: (site_id, side, label) in rotation order.
+# The side view, facing the viewer's right (the patient's right side), in the
+# same units; x is measured from the mid-depth of the hip. The near arm swings a
+# little forward so the hip stays in sight.
+_SIDE: tuple[tuple[float, float, bool], ...] = (
+    (0.052, 0.882, True), (-0.091, 0.872, False), (-0.163, 0.830, False), (-0.189, 0.770, False),
+    (-0.163, 0.690, False), (-0.124, 0.625, False), (-0.156, 0.560, False), (-0.208, 0.505, False),
+    (-0.163, 0.455, False), (-0.137, 0.395, False), (-0.098, 0.290, False), (-0.137, 0.200, False),
+    (-0.078, 0.070, False), (-0.104, 0.020, False), (-0.091, 0.000, True), (0.299, 0.000, True),
+    (0.280, 0.025, False), (0.156, 0.050, False), (0.058, 0.080, False), (0.072, 0.200, False),
+    (0.111, 0.290, False), (0.150, 0.400, False), (0.143, 0.495, False), (0.169, 0.560, False),
+    (0.182, 0.610, False), (0.150, 0.670, False), (0.202, 0.745, False), (0.163, 0.820, False),
+    (0.078, 0.862, True),
+)
+_SIDE_HEAD = (0.030, 0.933, 0.150, 0.067)
+_SIDE_ARM: tuple[tuple[float, float, bool], ...] = (
+    (-0.070, 0.815, False), (0.070, 0.812, False), (0.150, 0.700, False), (0.190, 0.620, False),
+    (0.360, 0.505, False), (0.380, 0.455, False), (0.335, 0.440, False), (0.300, 0.480, False),
+    (0.125, 0.585, False), (0.070, 0.650, False), (-0.025, 0.760, False),
+)
+_SIDE_SHIFT = -0.090               # the side figure's origin, left of its panel's centre
+_EXTENT = {"front": (-0.38, 0.38), "back": (-0.38, 0.38), "side": (-0.30, 0.30)}   # from the panel centre
 
-    Where each site is comes from the context's library, so a clinic's content
-    folder moves or adds marks just as it changes the words.
+
+@cache
+def _side() -> Unit:
+    return _curve(list(_SIDE), closed=True)
+
+
+@cache
+def _side_arm() -> Unit:
+    return _curve(list(_SIDE_ARM), closed=True)
+
+
+@cache
+def _side_head() -> Unit:
+    cx, cy, rx, ry = _SIDE_HEAD
+    return _curve([(cx + rx * math.cos(a * math.pi / 4), cy + ry * math.sin(a * math.pi / 4), False)
+                   for a in range(8)], closed=True)
+
+
+@dataclass(frozen=True)
+class BodyFrame:
+    """Where the figures of one body map sit: turns unit coordinates into points."""
+
+    views: tuple[str, ...]
+    centres: tuple[float, ...]
+    base: float            # height of the soles
+    fig_h: float
+    view_w: float
+    size: float            # label size
+    callout: float         # radius of a numbered disc
+    target: float          # radius of the dot on the exact spot
+    side_sign: int = 1     # +1: the side view shows the right side; -1: the left
+
+    def point(self, view: str, dx: float, y: float) -> Point:
+        """A unit point of a view (x measured from the view's own origin) in drawing points."""
+        i = self.views.index(view)
+        origin = self.centres[i] + (_SIDE_SHIFT * self.side_sign * self.view_w if view == "side" else 0.0)
+        return origin + dx * self.view_w, self.base + y * self.fig_h
+
+
+def body_frame(width: float, height: float, size: float, views: Sequence[str], side_sign: int = 1) -> BodyFrame:
+    """The frame for a picture of this size: figures as tall as fit, numbered discs beside them."""
+    callout = size * 0.72
+    gap = size * 0.35
+    panel = width / len(views)
+    top, bottom = size * 1.45, size * 1.55
+    view_w = min((panel / 2 - 2 * callout - gap) / max(-_EXTENT[v][0], _EXTENT[v][1]) for v in views)
+    fig_h = min(height - top - bottom, view_w / ASPECT)
+    view_w = fig_h * ASPECT
+    base = bottom + (height - top - bottom - fig_h) / 2
+    centres = tuple(panel * (i + 0.5) for i in range(len(views)))
+    return BodyFrame(tuple(views), centres, base, fig_h, view_w, size, callout,
+                     min(3.5, max(1.6, view_w * 0.028)), side_sign)
+
+
+def navel_radius(frame: BodyFrame) -> float:
+    return max(0.9, frame.view_w * 0.011)
+
+
+def outline_polygon(view: str) -> list[Point]:
+    """The outline's own points (the curve passes through each), for checking landmarks against it."""
+    if view == "side":
+        return [(x, y) for x, y, _ in _SIDE]
+    return [(x, y) for x, y, _ in _HALF] + [(-x, y) for x, y, _ in reversed(_HALF[:-1])]
+
+
+def views_for(marks: Iterable[Mark], sites: dict) -> tuple[str, ...]:
+    """Front and back always (so left and right read plainly); a side view when a site needs it."""
+    needs_side = any((sites.get(site_id, {}).get("diagram") or {}).get("view") == "side" for site_id, _, _ in marks)
+    return ("front", "back", "side") if needs_side else ("front", "back")
+
+
+def spots(marks: Sequence[Mark], frame: BodyFrame, sites: dict) -> list[tuple[str, float, float, str]]:
+    """Each mark as (view, x, y, label) in drawing points; a side view holds both sides' marks on one spot."""
+    out = []
+    for site_id, side, label in marks:
+        spot = sites.get(site_id, {}).get("diagram") or {}
+        view = spot.get("view")
+        if view not in frame.views:
+            continue
+        if view == "side":
+            out.append((view, *frame.point(view, frame.side_sign * spot["dx"], spot["y"]), label))
+            continue
+        for each in (side,) if side else ("left", "right"):
+            # Front view: the patient's right is on the viewer's left; the back view is the other way.
+            sign = -1 if (each == "right") == (view == "front") else 1
+            out.append((view, *frame.point(view, sign * spot["dx"], spot["y"]), label))
+    return out
+
+
+def body_map(ctx: RenderContext, marks: Iterable[Mark], width: float, height: float,
+             text_size: float = 7.5, words: dict | None = None) -> Drawing:
+    """Outlines marking only ``marks`` — (site_id, side, label) in rotation order — on their exact spots.
+
+    A small dot sits on the spot itself, so even a small picture shows the
+    outer third of a thigh or a spot clear of the navel; the number sits in a
+    disc beside the figure, joined to its dot by a line, so it can be as large
+    as the text around it. Where each site is comes from the context's
+    library, so a clinic's content folder moves or adds marks just as it
+    changes the words.
     """
     sites = ctx.library.sites
-    size = max(7.0, text_size)
-    drawing = _drawing(ctx, width, height)
-    drawing.add(ctx.backdrops.get_or_make(("body", width, height, size),
-                                          lambda: _outlines(ctx, width, height, size)))
-    fig_h, view_w, base = _frame(width, height, size)
-    radius = max(6.0, 0.045 * view_w, size * 0.78)
+    words = words or {}
     marks = list(marks)
-    for cx, view in zip((width * 0.25, width * 0.75), ("front", "back"), strict=True):
-        spots = []
-        for site_id, side, label in marks:
-            spot = sites.get(site_id, {}).get("diagram") or {}
-            if spot.get("view") != view:
-                continue
-            for each in (side,) if side else ("left", "right"):
-                # Front view: the patient's right is on the viewer's left; the back view is the other way.
-                sign = -1 if (each == "right") == (view == "front") else 1
-                spots.append([cx + sign * spot["dx"] * view_w, base + spot["y"] * fig_h, label])
-        for x, y, label in _apart(spots, radius * 2 + 1):
-            drawing.add(Circle(x, y, radius, fillColor=theme.SITE_MARK, strokeColor=theme.PAPER, strokeWidth=1))
-            drawing.add(String(x, y - radius * 0.45, label, fontName=ctx.fonts.bold, fontSize=radius * 1.3,
-                               fillColor=theme.PAPER, textAnchor="middle"))
+    size = text_size
+    views = views_for(marks, sites)
+    sign = side_sign(marks, sites)
+    frame = body_frame(width, height, size, views, sign)
+    drawing = _drawing(ctx, width, height)
+    captions = _words_key(words, views, sign, marks, sites)
+    drawing.add(ctx.backdrops.get_or_make(("body", width, height, size, views, sign, captions),
+                                          lambda: _outlines(ctx, width, height, size, views, sign, captions)))
+    found = spots(marks, frame, sites)
+    discs = _callouts(found, frame, height)
+    for (x, y), (cx, cy), _ in discs:
+        drawing.add(Line(x, y, cx, cy, strokeColor=theme.INK, strokeWidth=max(0.7, size * 0.07), strokeLineCap=1))
+    for (x, y) in dict.fromkeys((x, y) for (x, y), _, _ in discs):
+        drawing.add(Circle(x, y, frame.target, fillColor=theme.SITE_MARK, strokeColor=theme.PAPER, strokeWidth=0.8))
+    for _, (cx, cy), label in discs:
+        drawing.add(Circle(cx, cy, frame.callout, fillColor=theme.SITE_MARK, strokeColor=theme.PAPER, strokeWidth=1))
+        drawing.add(String(cx, cy - size * 0.35, label, fontName=ctx.fonts.bold, fontSize=size,
+                           fillColor=theme.PAPER, textAnchor="middle"))
     return drawing
 
 
-def _frame(width: float, height: float, size: float) -> tuple[float, float, float]:
-    """Figure height, one view's width, and the height of the soles, for a picture of this size."""
-    top, bottom = size * 1.45, size * 1.55
-    fig_h = min(height - top - bottom, width / 2 / (2 * _REACH) / _ASPECT)
-    return fig_h, fig_h * _ASPECT, bottom + (height - top - bottom - fig_h) / 2
+def side_sign(marks: Sequence[Mark], sites: dict) -> int:
+    """The side view shows the patient's left side only when every side-view site is on the left."""
+    sides = {side for site_id, side, _ in marks if (sites.get(site_id, {}).get("diagram") or {}).get("view") == "side"}
+    return -1 if sides == {"left"} else 1
 
 
-def _outlines(ctx: RenderContext, width: float, height: float, size: float) -> Backdrop:
-    """The two outlines and their captions: the same for every patient, so drawn once per file."""
-    fig_h, view_w, base = _frame(width, height, size)
-    group = Backdrop(name=f"body-{width!r}x{height!r}-{size!r}")
+def _callouts(found, frame: BodyFrame, height: float) -> list[tuple[Point, Point, str]]:
+    """A disc for each spot, beside its figure on the spot's own side, pushed apart so none overlap."""
+    columns: dict[tuple[int, int], list] = {}
+    for view, x, y, label in found:
+        i = frame.views.index(view)
+        direction = 1 if x >= frame.centres[i] else -1
+        if view == "side":
+            direction = frame.side_sign
+        columns.setdefault((i, direction), []).append([(x, y), y, label])
+    out = []
+    step = frame.callout * 2 + frame.size * 0.2
+    low, high = frame.callout + 1, height - frame.size * 1.45 - frame.callout
+    for (i, direction), entries in columns.items():
+        low_edge, high_edge = _EXTENT[frame.views[i]]
+        reach = (high_edge if direction > 0 else -low_edge) * frame.view_w
+        cx = frame.centres[i] + direction * (reach + frame.size * 0.35 + frame.callout)
+        entries.sort(key=lambda e: -e[1])
+        for _ in range(3):
+            for a, b in zip(entries, entries[1:], strict=False):
+                if a[1] - b[1] < step:
+                    middle = (a[1] + b[1]) / 2
+                    a[1], b[1] = middle + step / 2, middle - step / 2
+            for e in entries:
+                e[1] = min(max(e[1], low), high)
+        out += [(spot, (cx, cy), label) for spot, cy, label in entries]
+    return out
+
+
+def _words_key(words: dict, views, side_sign: int, marks, sites) -> tuple:
+    """The captions a backdrop prints, as a hashable key (so the backdrop is cached per wording)."""
+    both = len({side for site_id, side, _ in marks
+                if (sites.get(site_id, {}).get("diagram") or {}).get("view") == "side"}) > 1
+    side_caption = words.get("side_right" if side_sign > 0 else "side_left", "")
+    if both:
+        side_caption = words.get("side_both", side_caption)
+    return (words.get("front", "Front"), words.get("back", "Back"), words.get("side", "Side"), side_caption,
+            words.get("your_right", "Your right"), words.get("your_left", "Your left"))
+
+
+def _outlines(ctx: RenderContext, width: float, height: float, size: float, views: tuple[str, ...],
+              side_sign: int, captions: tuple[str, ...]) -> Backdrop:
+    """The outlines and their captions: the same for every patient with these views, so drawn once per file."""
+    frame = body_frame(width, height, size, views, side_sign)
+    fig_h, view_w, base = frame.fig_h, frame.view_w, frame.base
+    front, back, side, which_side, your_right, your_left = captions
+    group = Backdrop(name=f"body-{width!r}x{height!r}-{size!r}-{'-'.join(views)}-{side_sign}-{'|'.join(captions)}")
     line = {"strokeColor": theme.BODY_LINE, "strokeWidth": max(0.8, fig_h / 220)}
     detail = {"strokeColor": theme.BODY_LINE, "strokeWidth": line["strokeWidth"] * 0.6, "fillColor": None}
-    centres = (width * 0.25, width * 0.75)
-    group.add(_place(_outline(), centres, base, view_w, fig_h, fillColor=theme.BODY_FILL, **line))
-    group.add(_place(_buttocks(), centres[1:], base, view_w, fig_h, **detail))
-    group.add(Circle(centres[0], base + _NAVEL * fig_h, max(0.9, view_w * 0.011), **detail))
-    group.add(_place(_head(), centres, base, view_w, fig_h, fillColor=theme.BODY_FILL, **line))
-    for cx, view in zip(centres, ("front", "back"), strict=True):
-        group.add(_text(ctx, cx, height - size * 1.05, view.capitalize(), size, bold=True, anchor="middle"))
-        first, second = ("Your right", "Your left") if view == "front" else ("Your left", "Your right")
+    two = frame.centres[:2]
+    group.add(_place(_outline(), two, base, view_w, fig_h, fillColor=theme.BODY_FILL, **line))
+    group.add(_place(_buttocks(), two[1:], base, view_w, fig_h, **detail))
+    group.add(Circle(two[0], base + _NAVEL * fig_h, navel_radius(frame), **detail))
+    group.add(_place(_head(), two, base, view_w, fig_h, fillColor=theme.BODY_FILL, **line))
+    for cx, view in zip(two, ("front", "back"), strict=True):
+        group.add(_text(ctx, cx, height - size * 1.05, front if view == "front" else back, size, bold=True,
+                        anchor="middle"))
+        first, second = (your_right, your_left) if view == "front" else (your_left, your_right)
         gap = size * 0.5
         regular = ctx.fonts.regular
-        if stringWidth(first, regular, size) + stringWidth(second, regular, size) + 2 * gap > width / 2:
-            first, second = first.removeprefix("Your ").capitalize(), second.removeprefix("Your ").capitalize()
-        group.add(_text(ctx, cx - gap, size * 0.3, first, size, anchor="end", colour=theme.MUTED))
-        group.add(_text(ctx, cx + gap, size * 0.3, second, size, anchor="start", colour=theme.MUTED))
+        if stringWidth(first, regular, size) + stringWidth(second, regular, size) + 2 * gap > frame.centres[0] * 2:
+            first, second = first.split()[-1].capitalize(), second.split()[-1].capitalize()
+        group.add(_text(cx - gap, size * 0.3, first, size, anchor="end", colour=theme.MUTED))
+        group.add(_text(cx + gap, size * 0.3, second, size, anchor="start", colour=theme.MUTED))
+    if "side" in views:
+        origin = frame.point("side", 0.0, 0.0)[0]
+        mirrored = [_mirror(u, side_sign) for u in (_side(), _side_head(), _side_arm())]
+        for unit in mirrored:
+            group.add(_place(unit, (origin,), base, view_w, fig_h, fillColor=theme.BODY_FILL, **line))
+        cx = frame.centres[2]
+        group.add(_text(ctx, cx, height - size * 1.05, side, size, bold=True, anchor="middle"))
+        group.add(_text(ctx, cx, size * 0.3, which_side, size, anchor="middle", colour=theme.MUTED))
     return group
 
 
-def _apart(spots: list[list], distance: float) -> list[list]:
-    """Nudge marks that would overlap (small pictures, large labels) apart along the line between them."""
-    for _ in range(4):
-        for i, a in enumerate(spots):
-            for b in spots[i + 1:]:
-                dx, dy = b[0] - a[0], b[1] - a[1]
-                gap = math.hypot(dx, dy)
-                if gap < distance:
-                    ux, uy = (dx / gap, dy / gap) if gap > 1e-6 else (1.0, 0.0)
-                    push = (distance - gap) / 2
-                    a[0], a[1], b[0], b[1] = a[0] - ux * push, a[1] - uy * push, b[0] + ux * push, b[1] + uy * push
-    return spots
+def _mirror(unit: Unit, sign: int) -> Unit:
+    flat, operators = unit
+    return tuple(v * sign if i % 2 == 0 else v for i, v in enumerate(flat)), operators
 
 
 # --- cross-section ------------------------------------------------------------
@@ -346,6 +502,42 @@ def route_icon(ctx: RenderContext, route: str, size: float) -> Drawing:
     drawing.add(bold)
     drawing.add(Circle(tip[0] * s, tip[1] * s, s * 0.028, fillColor=theme.PAPER, strokeColor=None))
     return drawing
+
+
+def route_stripes(ctx: RenderContext, route: str, width: float, height: float) -> Drawing:
+    """White stripes at the route's angle (theme.ROUTE_STRIPES): the band's pattern, readable without colour."""
+    drawing = _drawing(ctx, width, height)
+    angle = math.radians(theme.ROUTE_STRIPES.get(route, 90))
+    pitch = max(4.0, width / 4)
+    run = height / math.tan(angle) if angle < math.pi / 2 - 1e-6 else 0.0
+    stripes = Path(strokeColor=None, fillColor=theme.PAPER)
+    x = -run
+    while x < width:
+        # one parallelogram per stripe, clipped to the strip by hand
+        corners = [(x, 0.0), (x + pitch * 0.45, 0.0), (x + pitch * 0.45 + run, height), (x + run, height)]
+        clipped = _clip_x(corners, 0.0, width)
+        if clipped:
+            _strokes(stripes, clipped, 1.0, closed=True)
+        x += pitch
+    drawing.add(stripes)
+    return drawing
+
+
+def _clip_x(polygon: Sequence[Point], low: float, high: float) -> list[Point]:
+    """A convex polygon cut to low <= x <= high (Sutherland–Hodgman against two vertical lines)."""
+    points = list(polygon)
+    for edge, keep in ((low, lambda p: p[0] >= low), (high, lambda p: p[0] <= high)):
+        out = []
+        for a, b in zip(points, points[1:] + points[:1], strict=True):
+            if keep(a):
+                out.append(a)
+            if keep(a) != keep(b):
+                t = (edge - a[0]) / (b[0] - a[0])
+                out.append((edge, a[1] + t * (b[1] - a[1])))
+        points = out
+        if not points:
+            return []
+    return points
 
 
 def _strokes(path: Path, points: Sequence[Point], scale: float, closed: bool = False) -> None:

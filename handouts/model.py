@@ -8,7 +8,7 @@ dose dates and site rotation).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import schedule, units
 from .content import Library
@@ -97,6 +97,7 @@ class Handout:
     notes: str
     subject: str
     author: str
+    pictures: dict = field(default_factory=dict)   # words printed inside the pictures
 
 
 def _date(day) -> str:
@@ -213,6 +214,7 @@ def build(rx: Prescription, lib: Library) -> Handout:
         notes=rx.notes,
         subject=f"{route_text['full']} injection of {med['display_name']}, {dose_ml} ({dose_mcg}), at {site_words}",
         author=rx.prescriber.clinic or rx.prescriber.name,
+        pictures=text.get("pictures", {}),
     )
 
 

@@ -17,6 +17,10 @@ RULE = HexColor("#8a8a8a")          # lines, decoration only
 
 ROUTE_IM = HexColor("#0b3d91")      # dark blue band, white text
 ROUTE_SC = HexColor("#6a1b6a")      # dark plum band, white text
+# The bands also differ in pattern, so a black-and-white copy still tells them
+# apart: white stripes at the needle's own angle (upright for the muscle,
+# slanted for under the skin), in a strip at the band's end.
+ROUTE_STRIPES = {"intramuscular": 90, "subcutaneous": 45}
 
 TIER_EXPECTED = HexColor("#e8f1e8")  # light backgrounds, INK text on them
 TIER_CALL = HexColor("#fff1cc")

@@ -6,7 +6,9 @@ and width; a layout module only picks the order, the columns and the size.
 
 from __future__ import annotations
 
-from handouts import diagrams, theme
+from reportlab.platypus import Flowable
+
+from handouts import diagrams, forms, tagging, theme
 from handouts.blocks import LARGE_PRINT, CheckItem, TickBox, figure, gap, grid, heading, item, para, text
 from handouts.model import Handout
 
@@ -29,19 +31,41 @@ def route_banner(ctx, h: Handout, size: float, width: float) -> list:
         para(text(h.route_full), s["route"]),
         para(text(h.route_not), s["route_sub"]),
     ]
+    strip = size * 2.4
     table = grid(
-        [[figure(diagrams.route_icon(ctx, h.route, icon_size), _icon_alt(h)), words]],
-        [icon_size + size, width - icon_size - size],
+        [[figure(diagrams.route_icon(ctx, h.route, icon_size), _icon_alt(h)), words,
+          Decoration(diagrams.route_stripes(ctx, h.route, strip, icon_size + size * 1.1))]],
+        [icon_size + size, width - icon_size - size - strip, strip],
         [("BACKGROUND", (0, 0), (-1, -1), ROUTE_COLOUR[h.route]),
          ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
          ("LEFTPADDING", (0, 0), (-1, -1), size * 0.6), ("RIGHTPADDING", (0, 0), (-1, -1), size * 0.6),
-         ("TOPPADDING", (0, 0), (-1, -1), size * 0.5), ("BOTTOMPADDING", (0, 0), (-1, -1), size * 0.6)],
+         ("TOPPADDING", (0, 0), (-1, -1), size * 0.5), ("BOTTOMPADDING", (0, 0), (-1, -1), size * 0.6),
+         ("LEFTPADDING", (2, 0), (2, 0), 0), ("RIGHTPADDING", (2, 0), (2, 0), 0),
+         ("TOPPADDING", (2, 0), (2, 0), 0), ("BOTTOMPADDING", (2, 0), (2, 0), 0)],
         role=None,
     )
     out = [table]
     if h.off_label:
         out += [gap(size * 0.3), para(f"<b>Note:</b> {text(h.off_label)}", s["body"])]
     return out + [gap(size * 0.6)]
+
+
+class Decoration(Flowable):
+    """A drawing that only decorates (the band's stripes): screen readers skip it."""
+
+    role = "Artifact"
+
+    def __init__(self, drawing):
+        super().__init__()
+        self.drawing = drawing
+        self.width, self.height = drawing.width, drawing.height
+
+    def wrap(self, *_):
+        return self.width, self.height
+
+    def draw(self):
+        with tagging.of(self.canv).artifact():
+            forms.draw(self.drawing, self.canv)
 
 
 def _icon_alt(h: Handout) -> str:
@@ -76,7 +100,7 @@ def sites_and_depth(ctx, h: Handout, size: float, width: float, columns: int = 3
     if columns == 3:
         pic_w = width * picture
         body = [heading(h.headings["sites"], 2, s["h2"]),
-                figure(diagrams.body_map(ctx, _marks(h), pic_w, pic_w * 1.1, text_size=_figure_text(size)), h.body_alt)]
+                figure(_body_map(ctx, h, pic_w, pic_w * 1.1, size), h.body_alt)]
         depth = [heading(h.headings["depth"], 2, s["h2"]),
                  figure(diagrams.cross_section(ctx, h.route, h.angle, h.needle_mm, pic_w, pic_w * 0.8,
                                                needle_label=label, text_size=_figure_text(size)),
@@ -88,7 +112,7 @@ def sites_and_depth(ctx, h: Handout, size: float, width: float, columns: int = 3
                 para(text(h.rotation), s["body"]), gap(size * 0.3)]
     pic_w = width * 0.9
     return [heading(h.headings["sites"], 2, s["h2"]),
-            figure(diagrams.body_map(ctx, _marks(h), pic_w, pic_w * 0.8, text_size=_figure_text(size)), h.body_alt),
+            figure(_body_map(ctx, h, pic_w, pic_w * 0.8, size), h.body_alt),
             *_landmarks(h, s["body"]),
             para(text(h.rotation), s["body"]),
             heading(h.headings["depth"], 2, s["h2"]),
@@ -96,6 +120,10 @@ def sites_and_depth(ctx, h: Handout, size: float, width: float, columns: int = 3
                                           text_size=_figure_text(size)),
                    h.depth_alt),
             para(text(h.angle_words), s["body"])]
+
+
+def _body_map(ctx, h: Handout, width: float, height: float, size: float):
+    return diagrams.body_map(ctx, _marks(h), width, height, text_size=_figure_text(size), words=h.pictures)
 
 
 def _figure_text(size: float) -> float:
