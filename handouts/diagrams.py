@@ -320,8 +320,8 @@ def _outlines(ctx: RenderContext, width: float, height: float, size: float, view
         regular = ctx.fonts.regular
         if stringWidth(first, regular, size) + stringWidth(second, regular, size) + 2 * gap > frame.centres[0] * 2:
             first, second = first.split()[-1].capitalize(), second.split()[-1].capitalize()
-        group.add(_text(cx - gap, size * 0.3, first, size, anchor="end", colour=theme.MUTED))
-        group.add(_text(cx + gap, size * 0.3, second, size, anchor="start", colour=theme.MUTED))
+        group.add(_text(ctx, cx - gap, size * 0.3, first, size, anchor="end", colour=theme.MUTED))
+        group.add(_text(ctx, cx + gap, size * 0.3, second, size, anchor="start", colour=theme.MUTED))
     if "side" in views:
         origin = frame.point("side", 0.0, 0.0)[0]
         mirrored = [_mirror(u, side_sign) for u in (_side(), _side_head(), _side_arm())]
