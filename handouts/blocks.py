@@ -9,14 +9,13 @@ pass reads these; layouts never deal with tags themselves.
 from __future__ import annotations
 
 import copy
-from xml.sax.saxutils import escape
 
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
-from . import fonts, forms, tagging, theme
+from . import fontchain, fonts, forms, tagging, theme
 
 LARGE_PRINT = 18.0   # APH large print; from this body size up, no text is smaller than the body
 
@@ -66,8 +65,8 @@ def mark(flowable: Flowable, role: str, alt: str = "") -> Flowable:
 
 
 def text(value: str) -> str:
-    """Prescription text made safe for reportlab's paragraph markup."""
-    return escape(str(value))
+    """Prescription text made safe for reportlab's paragraph markup, each run in a face that has it."""
+    return fontchain.markup(str(value))
 
 
 class Para(Paragraph):
@@ -81,6 +80,8 @@ class Para(Paragraph):
 
     def __init__(self, markup, style, role: str | None = "P", **kwargs):
         ctx = getattr(style, "context", None)
+        if markup is not None:
+            markup = fontchain.weighted(markup, style.fontName == (ctx.fonts.bold if ctx is not None else fonts.BOLD))
         remembered = ctx is not None and markup is not None and not kwargs
         key = (markup, style.key) if remembered else None
         frags = ctx.parsed.get(key) if remembered else None

@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from . import schema, units, yamlsource
+from . import fontchain, schema, units, yamlsource
 from .content import Library
 from .errors import PrescriptionError, Problem, field_name
 
@@ -192,6 +193,16 @@ class _Reader:
             self.problem(path, "is empty" if not raw else "is only spaces", "write it out")
         return text
 
+    def printed(self, path: tuple, required: bool = False) -> str:
+        """Text the handout prints: every character must be in one of its faces (never a box)."""
+        value = unicodedata.normalize("NFC", self.text(path, required))
+        missing = fontchain.unprintable(value)
+        if missing:
+            self.problem(path, f"has characters no handout font can print: {fontchain.describe(missing)}",
+                         "write it without them; letters of every script print, emoji and symbols do not",
+                         )
+        return value
+
     def convert(self, path: tuple, parse, required: bool = False):
         """A value parsed from its text as written; an empty or null value counts as not given."""
         present, node = self.find(path)
@@ -308,7 +319,7 @@ def parse(text: str, name: str, library: Library) -> Prescription:
 def _build(r: _Reader) -> Prescription | None:
     lib = r.lib
     r.get(("patient",), True, dict)
-    patient_name = r.text(("patient", "name"), True)
+    patient_name = r.printed(("patient", "name"), True)
     language = r.text(("patient", "language")) or "en"
     if not _LANG.match(language):
         r.problem(("patient", "language"), f"{language!r} is not a language code", "use a code like en or es")
@@ -352,18 +363,18 @@ def _build(r: _Reader) -> Prescription | None:
 
     r.get(("prescriber",), True, dict)
     prescriber = Contact(
-        name=r.text(("prescriber", "name"), True),
+        name=r.printed(("prescriber", "name"), True),
         phone=r.convert(("prescriber", "phone"), _phone) or "",
         after_hours=r.convert(("prescriber", "after_hours"), _phone) or "",
-        clinic=r.text(("prescriber", "clinic")),
-        email=r.text(("prescriber", "email")),
+        clinic=r.printed(("prescriber", "clinic")),
+        email=r.printed(("prescriber", "email")),
     )
     pharmacy = None
     if r.get(("pharmacy",), False, dict) is not None:
-        pharmacy = Contact(name=r.text(("pharmacy", "name")), phone=r.convert(("pharmacy", "phone"), _phone) or "")
+        pharmacy = Contact(name=r.printed(("pharmacy", "name")), phone=r.convert(("pharmacy", "phone"), _phone) or "")
     emergency = r.convert(("emergency_number",), _phone) or "911"
     issued = r.convert(("issued",), _date)
-    notes = r.text(("notes",))
+    notes = r.printed(("notes",))
 
     if r.problems:
         return None

@@ -18,7 +18,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 import layouts
 
-from . import theme
+from . import fontchain, theme
 from .context import RenderContext
 from .context import default as default_context
 from .model import Handout
@@ -80,9 +80,9 @@ class HandoutDoc(BaseDocTemplate):
         room = self.width - stringWidth(page, regular, size) - size * 2
         for left in (f"{h.patient_name} · {h.medication} · issued {h.issued}", f"{h.patient_name} · {h.issued}",
                      h.patient_name):
-            if stringWidth(left, regular, size) <= room:
+            if fontchain.width(left, regular, size) <= room:
                 break
-        canv.drawString(self.leftMargin, y, left)
+        fontchain.draw(canv, self.leftMargin, y, left, regular, size)
         canv.drawRightString(self.leftMargin + self.width, y, page)
         canv.restoreState()
 

@@ -1,0 +1,257 @@
+"""Every character a patient sees, set in a face that has it, in the right order.
+
+Atkinson Hyperlegible sets everything it can. A word it cannot set goes to the
+first face in the chain that has all its letters: Noto Sans (Latin Extended,
+Greek, Cyrillic, Vietnamese), Noto Sans CJK, Noto Sans Arabic, then Heebo for
+Hebrew (Noto Sans Hebrew is not packaged; Heebo is the open Hebrew sans made
+to sit beside Latin sans faces). Whole words move, so a Vietnamese name is
+not a patchwork of two designs.
+
+Right-to-left text follows the Unicode bidi algorithm (python-bidi) and is
+shaped by HarfBuzz, so Arabic letters join and a Hebrew name reads from the
+right. The text is then handed to reportlab in drawing order, each run in a
+small font of its own glyphs (see ``glyphfonts``).
+
+A character no face has is refused before anything is drawn
+(``unprintable``): a box would look like a name and say nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from xml.sax.saxutils import escape
+
+from . import glyphfonts
+from .glyphfonts import Source
+
+FALLBACKS = (
+    Source("NotoSans", "fontpkg_noto_sans", "files/NotoSans[wdth,wght].ttf"),
+    Source("NotoSansCJK", "cvttf_NotoSansCJK_Regular", "NotoSansCJKtc-Regular.otf", weights=False),
+    Source("NotoSansArabic", "fontpkg_noto_sans_arabic", "files/NotoSansArabic[wdth,wght].ttf", shaped=True),
+    Source("Heebo", "fontpkg_heebo", "files/Heebo[wght].ttf", shaped=True),
+)
+KEEP_TOGETHER = 40          # a right-to-left run up to this long is never broken across lines
+_RTL_CLASSES = {"R", "AL", "AN", "RLE", "RLO", "RLI"}
+
+
+@dataclass(frozen=True)
+class Run:
+    """Part of a text set in one face: ``family`` None is the base face (Atkinson)."""
+
+    family: str | None
+    text: str            # what is drawn, in drawing order
+
+
+@cache
+def _base() -> frozenset[int]:
+    from reportlab.pdfbase import pdfmetrics
+
+    from . import fonts
+
+    return frozenset(pdfmetrics.getFont(fonts.default().regular).face.charToGlyph)
+
+
+def _plain(text: str) -> bool:
+    """True when the base face sets all of it as it stands (almost every string)."""
+    if text.isascii():
+        return text.isprintable()
+    base = _base()
+    return all(ord(c) in base or c in " \n" for c in text) and not _has_rtl(text)
+
+
+def _has_rtl(text: str) -> bool:
+    return any(unicodedata.bidirectional(c) in _RTL_CLASSES for c in text if ord(c) >= 0x590)
+
+
+def _covers(index: int, char: str) -> bool:
+    if index == 0:
+        return ord(char) in _base()
+    return ord(char) in FALLBACKS[index - 1].cmap
+
+
+def unprintable(text: str) -> str:
+    """The characters of ``text`` that no face in the chain can draw, each once, in order."""
+    if text.isascii() and text.isprintable():
+        return ""
+    missing = []
+    for char in text:
+        if char in missing or char.isspace():
+            continue
+        if unicodedata.category(char) == "Cc" or not any(_covers(i, char) for i in range(len(FALLBACKS) + 1)):
+            missing.append(char)
+    return "".join(missing)
+
+
+def describe(chars: str) -> str:
+    """Characters as a person can find them: '😀' (U+1F600 GRINNING FACE)."""
+    return ", ".join(f"{c!r} (U+{ord(c):04X} {unicodedata.name(c, 'unnamed character')})" for c in chars)
+
+
+def _faces(text: str) -> list[int]:
+    """The face of each character: whole words move to the first face that has all their letters.
+
+    A space between two words of one face stays in it (one run); any other
+    space is the base face's.
+    """
+    faces = [0] * len(text)
+    start = 0
+    for end in [*(i for i, c in enumerate(text) if c.isspace()), len(text)]:
+        word = text[start:end]
+        if word:
+            whole = next((i for i in range(len(FALLBACKS) + 1) if all(_covers(i, c) for c in word)), None)
+            for k, char in enumerate(word, start):
+                faces[k] = whole if whole is not None else next(
+                    (i for i in range(len(FALLBACKS) + 1) if _covers(i, char)), 0)
+        start = end + 1
+    for i, char in enumerate(text):
+        if char.isspace() and 0 < i < len(text) - 1 and faces[i - 1] == faces[i + 1] and _covers(faces[i - 1], char):
+            faces[i] = faces[i - 1]
+    return faces
+
+
+def _levels(text: str) -> list[int]:
+    """Bidi embedding levels (rules X1–I2) for a left-to-right paragraph."""
+    if not _has_rtl(text):
+        return [0] * len(text)
+    from bidi import algorithm
+
+    storage = algorithm.get_empty_storage()
+    storage["base_level"], storage["base_dir"] = 0, "L"
+    algorithm.get_embedding_levels(text, storage)
+    algorithm.explicit_embed_and_overrides(storage)
+    algorithm.resolve_weak_types(storage)
+    algorithm.resolve_neutral_types(storage, False)
+    algorithm.resolve_implicit_levels(storage, False)
+    return [c["level"] for c in storage["chars"]]
+
+
+def _language(text: str) -> str | None:
+    """Japanese glyph forms for Han characters where the text shows it is Japanese (kana)."""
+    if any(0x3040 <= ord(c) <= 0x30FF for c in text) and any(unicodedata.name(c, "").startswith("CJK") for c in text):
+        return "ja"
+    return None
+
+
+@lru_cache(maxsize=1024)
+def _pieces(text: str) -> tuple[tuple[int, int, str], ...]:
+    """(face, level, logical text) pieces, already in drawing order (bidi rule L2)."""
+    faces, levels = _faces(text), _levels(text)
+    pieces: list[list] = []
+    for char, face, level in zip(text, faces, levels, strict=False):
+        if pieces and pieces[-1][0] == face and pieces[-1][1] == level:
+            pieces[-1][2] += char
+        else:
+            pieces.append([face, level, char])
+    top = max(levels, default=0)
+    for level in range(top, 0, -1):
+        i = 0
+        while i < len(pieces):
+            if pieces[i][1] >= level:
+                j = i
+                while j < len(pieces) and pieces[j][1] >= level:
+                    j += 1
+                pieces[i:j] = pieces[i:j][::-1]
+                i = j
+            else:
+                i += 1
+    return tuple((face, level, piece) for face, level, piece in pieces)
+
+
+@lru_cache(maxsize=1024)
+def _shaped(face: int, level: int, piece: str) -> glyphfonts.Shaped:
+    rtl = level % 2 == 1
+    space = "\u00a0" if rtl and len(piece) <= KEEP_TOGETHER else " "
+    return glyphfonts.shape(FALLBACKS[face - 1], piece, rtl, _language(piece), space)
+
+
+def runs(text: str) -> list[Run]:
+    """``text`` (logical order) as runs in drawing order, each in a face that has its characters."""
+    if _plain(text):
+        return [Run(None, text)]
+    text = "".join(" " if c.isspace() else c for c in text)
+    missing = unprintable(text)
+    if missing:     # the readers refuse these with file, line and field; this guards any other way in
+        from .errors import PrescriptionError, Problem
+
+        raise PrescriptionError([Problem("", None, "", f"{text!r} has characters no handout font can print: "
+                                                       f"{describe(missing)}", "write it without them")])
+    out = []
+    for face, level, piece in _pieces(text):
+        if face == 0:
+            out.append(Run(None, _mirrored(piece[::-1]) if level % 2 else piece))
+        else:
+            shaped = _shaped(face, level, piece)
+            out.append(Run(glyphfonts.family(shaped), shaped.codes))
+    return out
+
+
+def _mirrored(text: str) -> str:
+    from bidi.mirror import MIRRORED
+
+    return "".join(MIRRORED.get(c, c) for c in text)
+
+
+def markup(text: str) -> str:
+    """``text`` as reportlab paragraph markup, escaped, with a face change for each run that needs one."""
+    if _plain(text):
+        return escape(text)
+    return "".join(escape(run.text) if run.family is None else f'<font face="{run.family}">{escape(run.text)}</font>'
+                   for run in runs(text))
+
+
+def _font(run: Run, base: str, bold: bool) -> str:
+    if run.family is None:
+        return base
+    from reportlab.lib.fonts import tt2ps
+
+    return tt2ps(run.family, int(bold), 0)
+
+
+def width(text: str, base: str, size: float, bold: bool = False) -> float:
+    """The drawn width of ``text`` at ``size``, with ``base`` for the runs the base face sets."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return sum(stringWidth(run.text, _font(run, base, bold), size) for run in runs(text))
+
+
+def draw(canv, x: float, y: float, text: str, base: str, size: float, bold: bool = False) -> None:
+    """Draw ``text`` from ``x`` on a canvas whose font is ``base`` at ``size``, each run in its face."""
+    parts = runs(text)
+    if len(parts) == 1 and parts[0].family is None:
+        canv.drawString(x, y, text)
+        return
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    for run in parts:
+        font = _font(run, base, bold)
+        canv.setFont(font, size)
+        canv.drawString(x, y, run.text)
+        x += stringWidth(run.text, font, size)
+    canv.setFont(base, size)
+
+
+_FACE_TAG = re.compile(r'<font face="([^"]+)">|<(/?)b>')
+
+
+def weighted(markup: str, bold: bool) -> str:
+    """Markup whose fallback runs take the weight of the text around them.
+
+    reportlab's ``<font face>`` resets bold, so a run inside ``<b>`` (or in a
+    bold style) names its bold font itself.
+    """
+    if '<font face="' not in markup:
+        return markup
+    from reportlab.lib.fonts import tt2ps
+
+    depth = [int(bold)]
+
+    def swap(match):
+        if match.group(1) is None:
+            depth.append(depth[-1] + (-1 if match.group(2) else 1))
+            return match.group(0)
+        return f'<font face="{tt2ps(match.group(1), 1, 0)}">' if depth[-1] > 0 else match.group(0)
+
+    return _FACE_TAG.sub(swap, markup)

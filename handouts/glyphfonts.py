@@ -1,0 +1,355 @@
+"""Small fonts made from a few glyphs of a large face, for the names a handout prints.
+
+The fallback faces are large (the CJK face holds 65,000 glyphs in PostScript
+outlines, which reportlab cannot embed) and variable (one file for every
+weight). A patient's name needs a dozen of their glyphs, so each run of text
+gets a TrueType font of just those glyphs at the weight it is set in: built
+in a few milliseconds, deterministic (it depends only on the run's glyphs),
+and embedded by reportlab like any other font.
+
+Shaping may turn a letter into another glyph (Arabic joining forms, a lam-alef
+ligature, Japanese glyph variants). Such glyphs get private-use codes in the
+small font, and the font's ToUnicode map sends each code back to the letters
+it shows, so the text layer carries real Unicode, never private-use codes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import struct
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+PRIVATE_USE = 0xE000
+REGISTERED_LIMIT = 512      # small fonts kept registered; far more than one handout uses
+
+
+@dataclass
+class Source:
+    """One fallback face on disk, opened only when a document first needs it."""
+
+    key: str                 # short name used in font names: "NotoSans"
+    module: str              # the Python package that ships the file
+    file: str                # path inside that package
+    weights: bool = True     # a variable face with a wght axis (bold is made from it)
+    shaped: bool = False     # its script needs HarfBuzz (joining letters, marks placed on letters)
+    _glyph_sets: dict = field(default_factory=dict, repr=False)
+    _outlines: dict = field(default_factory=dict, repr=False)     # one entry per glyph used: a few KB each
+
+    @cached_property
+    def path(self) -> Path:
+        import importlib
+
+        return Path(importlib.import_module(self.module).__file__).parent / self.file
+
+    @cached_property
+    def font(self):
+        from fontTools.ttLib import TTFont as ToolsFont
+
+        return ToolsFont(str(self.path), lazy=True)
+
+    @cached_property
+    def cmap(self) -> dict[int, str]:
+        return self.font.getBestCmap()
+
+    @cached_property
+    def glyph_order(self) -> list[str]:
+        return self.font.getGlyphOrder()
+
+    @cached_property
+    def hb_font(self):
+        import uharfbuzz as hb
+
+        return hb.Font(hb.Face(hb.Blob.from_file_path(str(self.path))))
+
+    def outline(self, name: str, bold: bool) -> Outline:
+        key = (name, bold and self.weights)
+        if key not in self._outlines:
+            self._outlines[key] = _outline(self, name, bold)
+        return self._outlines[key]
+
+    def glyph_set(self, bold: bool):
+        weight = 700 if bold and self.weights else 400
+        if weight not in self._glyph_sets:
+            location = {"wght": weight} if "fvar" in self.font else None
+            self._glyph_sets[weight] = self.font.getGlyphSet(location=location)
+        return self._glyph_sets[weight]
+
+
+@dataclass(frozen=True)
+class Shaped:
+    """A run of text as glyphs, in the order they are drawn (left to right)."""
+
+    source: Source
+    codes: str                          # one character per glyph: the letter, or a private-use code
+    glyphs: tuple[tuple[int, object], ...]  # (code, glyph name or placed glyphs), each once, in order of use
+    letters: tuple[tuple[int, str], ...]  # private-use code -> the letters it shows
+
+    @cached_property
+    def digest(self) -> str:
+        blob = repr((self.source.key, self.glyphs, self.letters)).encode()
+        return hashlib.blake2b(blob, digest_size=6).hexdigest()
+
+
+def shape(source: Source, text: str, rtl: bool, language: str | None = None, space: str = " ") -> Shaped:
+    """The glyphs for ``text`` (logical order), in drawing order.
+
+    Scripts whose letters change with context (``Source.shaped``) and text whose
+    language picks other glyph forms go through HarfBuzz; the rest use each
+    character's own glyph, reversed and mirrored when right to left. ``space``
+    is the code drawn for a space (a no-break space keeps a right-to-left name
+    on one line, where reordering it stays right).
+    """
+    if source.shaped or language:
+        return _harfbuzz(source, text, rtl, language, space)
+    from bidi.mirror import MIRRORED
+
+    cmap = source.cmap
+    shown = "".join(MIRRORED.get(c, c) for c in reversed(text)) if rtl else text
+    codes = shown.replace(" ", space)
+    glyphs = {ord(c): cmap[ord(c if c != space else " ")] for c in codes}
+    letters = ((ord(space), " "),) if space != " " and space in codes else ()
+    return Shaped(source, codes, tuple(glyphs.items()), letters)
+
+
+def _harfbuzz(source: Source, text: str, rtl: bool, language: str | None, space: str) -> Shaped:
+    """Shape with HarfBuzz; a letter drawn as several glyphs (a base and its marks) becomes one glyph.
+
+    Each cluster (one letter with its marks, or a ligature's letters) is one
+    glyph of the small font, built from HarfBuzz's glyphs at HarfBuzz's
+    positions, so marks sit where the face puts them and every glyph maps to
+    the letters it shows.
+    """
+    import uharfbuzz as hb
+
+    buf = hb.Buffer()
+    buf.add_str(text)
+    buf.guess_segment_properties()
+    buf.direction = "rtl" if rtl else "ltr"
+    if language:
+        buf.language = language
+    hb.shape(source.hb_font, buf, {})
+    starts = sorted({info.cluster for info in buf.glyph_infos})
+    ends = dict(zip(starts, starts[1:] + [len(text)], strict=False))
+    order, cmap = source.glyph_order, source.cmap
+    clusters: list[tuple[int, list]] = []
+    for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=False):
+        if not clusters or clusters[-1][0] != info.cluster:
+            clusters.append((info.cluster, []))
+        clusters[-1][1].append((order[info.codepoint], pos.x_advance, pos.x_offset, pos.y_offset))
+    codes, glyphs, letters = [], {}, {}
+    for cluster, parts in clusters:
+        shown = text[cluster:ends[cluster]]
+        if len(parts) == 1 and not parts[0][2] and not parts[0][3]:
+            glyph = parts[0][0]
+        else:
+            x, placed = 0, []
+            for name, advance, dx, dy in parts:
+                placed.append((name, x + dx, dy))
+                x += advance
+            glyph = (tuple(placed), x)
+        if shown == " ":
+            code = ord(space)
+            if space != " ":
+                letters[code] = " "
+        elif len(shown) == 1 and cmap.get(ord(shown)) == glyph:
+            code = ord(shown)
+        else:
+            code = next((c for c, g in glyphs.items() if g == glyph and letters.get(c) == shown), None)
+            if code is None:
+                code = PRIVATE_USE + len(letters)
+                letters[code] = shown
+        glyphs.setdefault(code, glyph)
+        codes.append(chr(code))
+    return Shaped(source, "".join(codes), tuple(glyphs.items()), tuple(sorted(letters.items())))
+
+
+class _LetteredFont(TTFont):
+    """A reportlab font whose ToUnicode map gives private-use codes their letters."""
+
+    letters: dict[int, str]
+
+    def addObjects(self, doc):
+        state = self.state.get(doc)
+        subsets = [list(s) for s in state.subsets] if state else []
+        super().addObjects(doc)
+        if not self.letters:
+            return
+        for n, subset in enumerate(subsets):
+            prefix = (b"".join((_subset_tag(n), b"+", self.face.name, self.face.subfontNameX))).decode("pdfdoc")
+            stream = doc.idToObject.get("toUnicodeCMap:" + prefix)
+            if stream is not None:
+                stream.content = _to_unicode(prefix, subset, self.letters)
+
+
+def _subset_tag(n: int) -> bytes:
+    from reportlab.pdfbase.ttfonts import SUBSETN
+
+    return SUBSETN(n)
+
+
+def _to_unicode(name: str, subset: list[int], letters: dict[int, str]) -> str:
+    entries = []
+    for index, code in enumerate(subset):
+        shown = letters.get(code, chr(code))      # "" for a mark split off a letter: it adds no text
+        entries.append("<{:02X}> <{}>".format(index, shown.encode("utf-16-be").hex().upper()))
+    return "\n".join([
+        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+        f"/CIDSystemInfo << /Registry ({name}) /Ordering ({name}) /Supplement 0 >> def",
+        f"/CMapName /{name} def", "/CMapType 2 def",
+        "1 begincodespacerange", "<00> <%02X>" % (len(subset) - 1), "endcodespacerange",
+        f"{len(entries)} beginbfchar", *entries, "endbfchar",
+        "endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end",
+    ])
+
+
+_registered: OrderedDict[str, str] = OrderedDict()   # family -> its regular font name
+
+
+def family(shaped: Shaped) -> str:
+    """Register the small fonts (regular and bold) for a shaped run; returns the family name for markup."""
+    name = f"{shaped.source.key}-{shaped.digest}"
+    if name in _registered:
+        _registered.move_to_end(name)
+        return name
+    regular = _register(shaped, name, bold=False)
+    bold = _register(shaped, name + "-Bold", bold=True) if shaped.source.weights else regular
+    for b in (0, 1):
+        for i in (0, 1):
+            addMapping(name, b, i, bold if b else regular)
+    _registered[name] = regular
+    while len(_registered) > REGISTERED_LIMIT:
+        old, _ = _registered.popitem(last=False)
+        for font_name in (old, old + "-Bold"):
+            if font_name in pdfmetrics._fonts:
+                pdfmetrics.getFont(font_name).unregister()
+    return name
+
+
+def _register(shaped: Shaped, name: str, bold: bool) -> str:
+    font = _LetteredFont(name, io.BytesIO(build(shaped, bold)), asciiReadable=False)
+    font.letters = dict(shaped.letters)
+    pdfmetrics.registerFont(font)
+    return name
+
+
+def build(shaped: Shaped, bold: bool) -> bytes:
+    """A TrueType font holding just the run's glyphs, at regular or bold weight.
+
+    The tables are written directly (fontTools' builder takes 20 ms a font);
+    each glyph's outline is converted once per process and kept.
+    """
+    source = shaped.source
+    names = [".notdef"] + list(dict.fromkeys(glyph for _, glyph in shaped.glyphs))
+    glyphs = [source.outline(name, bold) for name in names]
+    index = {name: i for i, name in enumerate(names)}
+    weight = 700 if bold and source.weights else 400
+    ps_name = f"{source.key}{shaped.digest}-{'Bold' if weight == 700 else 'Regular'}"
+    return _assemble(source, glyphs, {code: index[glyph] for code, glyph in shaped.glyphs}, ps_name, weight)
+
+
+@dataclass(frozen=True)
+class Outline:
+    """One glyph as TrueType data: compiled outline, advance, bounds and size counts."""
+
+    data: bytes
+    advance: int
+    bounds: tuple[int, int, int, int]
+    points: int
+    contours: int
+
+
+def _outline(source: Source, name, bold: bool) -> Outline:
+    """``name`` is a glyph name, or ((glyph name, x, y), ...), advance) for glyphs placed together."""
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.recordingPen import DecomposingRecordingPen
+    from fontTools.pens.transformPen import TransformPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    glyph_set = source.glyph_set(bold)
+    recording = DecomposingRecordingPen(glyph_set)
+    if isinstance(name, str):
+        glyph_set[name].draw(recording)
+        advance = glyph_set[name].width
+    else:
+        placed, advance = name
+        for part, x, y in placed:
+            glyph_set[part].draw(TransformPen(recording, (1, 0, 0, 1, x, y)))
+    pen = TTGlyphPen(None)
+    recording.replay(pen if "glyf" in source.font else Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
+    glyph = pen.glyph()
+    data = glyph.compile(None) if glyph.numberOfContours else b""
+    bounds = (glyph.xMin, glyph.yMin, glyph.xMax, glyph.yMax) if data else (0, 0, 0, 0)
+    points = len(glyph.coordinates) if data else 0
+    return Outline(data + b"\0" * (-len(data) % 4), round(advance), bounds, points,
+                   max(glyph.numberOfContours, 0))
+
+
+def _assemble(source: Source, glyphs: list[Outline], cmap: dict[int, int], ps_name: str, weight: int) -> bytes:
+    tools = source.font
+    upm = tools["head"].unitsPerEm
+    hhea = tools["hhea"]
+    boxes = [g.bounds for g in glyphs if g.data]
+    x0, y0 = min((b[0] for b in boxes), default=0), min((b[1] for b in boxes), default=0)
+    x1, y1 = max((b[2] for b in boxes), default=0), max((b[3] for b in boxes), default=0)
+    loca, offset = [], 0
+    for g in glyphs:
+        loca.append(offset)
+        offset += len(g.data)
+    loca.append(offset)
+    groups = sorted(cmap.items())
+    os2 = bytearray(tools.reader["OS/2"])
+    os2[4:6] = struct.pack(">H", weight)
+    os2[8:10] = b"\0\0"                               # fsType: installable, the face is OFL
+    tables = {
+        b"OS/2": bytes(os2),
+        b"cmap": struct.pack(">HHHHI", 0, 1, 3, 10, 12) + struct.pack(">HHIII", 12, 0, 16 + 12 * len(groups), 0,
+                                                                        len(groups))
+        + b"".join(struct.pack(">III", code, code, gid) for code, gid in groups),
+        b"glyf": b"".join(g.data for g in glyphs),
+        b"head": struct.pack(">HHHHIIHHqqhhhhHHhhh", 1, 0, 1, 0, 0, 0x5F0F3CF5, 3, upm, 0, 0, x0, y0, x1, y1,
+                             1 if weight == 700 else 0, 3, 2, 1, 0),
+        b"hhea": struct.pack(">HHhhhHhhhhhhhhhhhH", 1, 0, hhea.ascent, hhea.descent, hhea.lineGap,
+                             max(g.advance for g in glyphs), 0, 0, x1, 1, 0, 0, 0, 0, 0, 0, 0, len(glyphs)),
+        b"hmtx": b"".join(struct.pack(">Hh", g.advance, g.bounds[0]) for g in glyphs),
+        b"loca": struct.pack(f">{len(loca)}I", *loca),
+        b"maxp": struct.pack(">HH15H", 1, 0, len(glyphs), max(g.points for g in glyphs),
+                             max(g.contours for g in glyphs), 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0)[:32],
+        b"name": _name_table(ps_name),
+        b"post": struct.pack(">HHhHhhIIIII", 3, 0, 0, 0, -100, 50, 0, 0, 0, 0, 0),
+    }
+    return _sfnt(tables)
+
+
+def _name_table(ps_name: str) -> bytes:
+    family, _, style = ps_name.rpartition("-")
+    records = [(1, family), (2, style), (4, f"{family} {style}"), (6, ps_name)]
+    strings = [text.encode("utf-16-be") for _, text in records]
+    header = struct.pack(">HHH", 0, len(records), 6 + 12 * len(records))
+    offset, entries = 0, b""
+    for (name_id, _), data in zip(records, strings, strict=False):
+        entries += struct.pack(">HHHHHH", 3, 1, 0x409, name_id, len(data), offset)
+        offset += len(data)
+    return header + entries + b"".join(strings)
+
+
+def _sfnt(tables: dict[bytes, bytes]) -> bytes:
+    tags = sorted(tables)
+    count = len(tags)
+    power = 1 << (count.bit_length() - 1)
+    header = struct.pack(">IHHHH", 0x00010000, count, power * 16, power.bit_length() - 1, count * 16 - power * 16)
+    offset = 12 + 16 * count
+    directory, body = b"", b""
+    for tag in tags:
+        data = tables[tag]
+        checksum = sum(struct.unpack(f">{(len(data) + 3) // 4}I", data + b"\0" * (-len(data) % 4))) & 0xFFFFFFFF
+        directory += struct.pack(">4sIII", tag, checksum, offset + len(body), len(data))
+        body += data + b"\0" * (-len(data) % 4)
+    return header + directory + body
