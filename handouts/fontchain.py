@@ -179,12 +179,13 @@ def runs(text: str) -> list[Run]:
         raise PrescriptionError([Problem("", None, "", f"{text!r} has characters no handout font can print: "
                                                        f"{describe(missing)}", "write it without them")])
     out = []
-    for face, level, piece in _pieces(text):
-        if face == 0:
-            out.append(Run(None, _mirrored(piece[::-1]) if level % 2 else piece))
-        else:
-            shaped = _shaped(face, level, piece)
-            out.append(Run(glyphfonts.family(shaped), shaped.codes))
+    with glyphfonts.LOCK:       # the faces' files and reportlab's registry are shared by every thread
+        for face, level, piece in _pieces(text):
+            if face == 0:
+                out.append(Run(None, _mirrored(piece[::-1]) if level % 2 else piece))
+            else:
+                shaped = _shaped(face, level, piece)
+                out.append(Run(glyphfonts.family(shaped), shaped.codes))
     return out
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import io
 import struct
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -27,6 +28,7 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+LOCK = threading.RLock()      # fontTools reads a face's file lazily through one shared position
 PRIVATE_USE = 0xE000
 REGISTERED_LIMIT = 512      # small fonts kept registered; far more than one handout uses
 
