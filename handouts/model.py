@@ -14,8 +14,6 @@ from . import schedule, units
 from .content import Library
 from .prescription import Prescription
 
-CALENDAR_ROWS = 12
-
 
 @dataclass(frozen=True)
 class Site:
@@ -42,7 +40,9 @@ class Place:
 class Dose:
     number: int
     date: str            # "Tue 1 Dec 2026"
-    site: str            # "1 · your left outer thigh"
+    site: str            # "1 · your left outer thigh", or "At your clinic"
+    amount: str = ""     # "0.1 mL = 100 mcg" when the dose differs between phases, else ""
+    clinic: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,7 @@ class Handout:
     off_label: str       # "" unless the route is off-label
     dose_ml: str
     dose_mcg: str
+    dose_lines: tuple[str, ...]  # "1 mL = 1 mg (1,000 mcg)", or one line per phase when doses differ
     needle: str          # "23 gauge, 1 in (25 mm)"
     needle_length: str   # "1 in (25 mm)"
     needle_mm: float
@@ -86,7 +87,10 @@ class Handout:
     steps: tuple[str, ...]
     training: str
     schedule: tuple[str, ...]
-    calendar: tuple[Dose, ...]
+    calendar: tuple[Dose, ...]   # every dose of every finite phase, then the next few of an open one
+    calendar_then: str           # how an open phase goes on after the listed doses, or ""
+    calendar_notes: tuple[str, ...]   # which date a range uses, a clinician's chosen date
+    calendar_words: dict
     calendar_note: str
     tiers: tuple[Tier, ...]
     cautions: tuple[str, ...]
@@ -119,7 +123,9 @@ def build(rx: Prescription, lib: Library) -> Handout:
     angle = int(route_data.get("angle", 90))
     if rx.route == "subcutaneous" and rx.needle_mm <= 6:
         angle = 90  # short needles go in straight — Hall 2015, clinical-facts §3
-    dose_ml, dose_mcg = units.ml(rx.volume), units.mcg(rx.dose)
+    if rx.angle is not None:
+        angle = rx.angle   # the clinician's choice, checked against the route's allowed angles
+    dose_ml, dose_mcg = units.ml(rx.volume), units.amount(rx.dose, rx.strength_unit)
     needle_length = units.needle_length(rx.needle_mm)
     fields = {
         "dose_ml": dose_ml, "dose_mcg": dose_mcg, "angle": angle, "medication": med["display_name"],
@@ -133,15 +139,31 @@ def build(rx: Prescription, lib: Library) -> Handout:
         sites.append(Site(number, choice.site, choice.side, _site_label(entry, choice.side), short,
                           entry.get("technical", ""), entry.get("landmarks", "").strip()))
 
-    doses = schedule.first_doses(rx.start, rx.phases, CALENDAR_ROWS)
-    calendar = tuple(
-        Dose(i + 1, _date(day), f"{sites[i % len(sites)].number} · {sites[i % len(sites)].short}")
-        for i, day in enumerate(doses)
-    )
+    words = text["calendar_words"]
+    plan = schedule.plan(rx.start, rx.phases)
+    amounts = [units.dose_words(ml, mcg, rx.strength_unit) for mcg, ml in map(rx.phase_dose, rx.phases)]
+    varies = len(set(amounts)) > 1
+    calendar, home = [], 0
+    for number, planned in enumerate(plan.doses, 1):
+        phase = rx.phases[planned.phase]
+        if phase.at_clinic:
+            where = words["clinic"]
+        else:
+            site = sites[home % len(sites)]
+            where, home = f"{site.number} · {site.short}", home + 1
+        calendar.append(Dose(number, _date(planned.date), where, amounts[planned.phase] if varies else "",
+                             phase.at_clinic))
+    counts = [sum(p.phase == i for p in plan.doses) for i in range(len(rx.phases))]
+    described = [schedule.describe(p, None if p.ongoing else counts[i]) for i, p in enumerate(rx.phases)]
+    described = [line + (f", {words['clinic'].lower()}" if p.at_clinic else "") + (f": {amounts[i]}" if varies else "")
+                 for i, (line, p) in enumerate(zip(described, rx.phases, strict=True))]
+    fields["dose"] = words["varies"] if varies else amounts[0]
+    dose_lines = tuple(dict.fromkeys(amounts))
 
     after_hours = rx.prescriber.after_hours and f"after hours {rx.prescriber.after_hours}"
     phone_line = ", ".join(filter(None, [rx.prescriber.phone, after_hours]))
     tier_text = text["tiers"]
+    med = _for_course(med, schedule.has_loading(rx.phases))
     actions = {
         "expected": "",
         "call": f"Call {rx.prescriber.name}" + (f": {phone_line}" if phone_line else "")
@@ -176,7 +198,7 @@ def build(rx: Prescription, lib: Library) -> Handout:
         headings=text["headings"],
         patient_name=rx.patient_name,
         medication=med["display_name"],
-        strength=_strength(rx.strength_mcg_per_ml),
+        strength=_strength(rx.strength_mcg_per_ml, rx.strength_unit),
         issued=_date(rx.issued),
         prescriber_name=rx.prescriber.name,
         route=rx.route,
@@ -186,6 +208,7 @@ def build(rx: Prescription, lib: Library) -> Handout:
         off_label=text["off_label"].format(**fields) if rx.off_label and rx.route not in med["routes"] else "",
         dose_ml=dose_ml,
         dose_mcg=dose_mcg,
+        dose_lines=dose_lines,
         needle=fields["needle"],
         needle_length=needle_length,
         needle_mm=rx.needle_mm,
@@ -202,8 +225,11 @@ def build(rx: Prescription, lib: Library) -> Handout:
         rotation=rotation.format(**fields),
         steps=tuple(s["text"].format(**fields) for s in text["steps"] if rx.route in s.get("routes", [rx.route])),
         training=text.get("training", ""),
-        schedule=tuple(schedule.describe(p) for p in rx.phases),
-        calendar=calendar,
+        schedule=tuple(described),
+        calendar=tuple(calendar),
+        calendar_then=_then(rx, plan, words),
+        calendar_notes=_range_notes(rx, plan, words),
+        calendar_words=words,
         calendar_note=text["calendar_note"],
         tiers=tiers,
         cautions=tuple(med.get("cautions", [])),
@@ -216,6 +242,19 @@ def build(rx: Prescription, lib: Library) -> Handout:
         author=rx.prescriber.clinic or rx.prescriber.name,
         pictures=text.get("pictures", {}),
     )
+
+
+def _for_course(med: dict, loading: bool) -> dict:
+    """The medication's lists with "in the first days" items reworded when there is no loading phase."""
+    swap = med.get("without_loading") or {}
+    if loading or not swap:
+        return med
+
+    def reword(items):
+        return [swap.get(item, item) for item in items if swap.get(item, item)]
+
+    return {**med, "cautions": reword(med.get("cautions", [])),
+            "side_effects": {tier: reword(items) for tier, items in med["side_effects"].items()}}
 
 
 def _places(sites: list[Site], lib: Library) -> tuple[Place, ...]:
@@ -235,5 +274,34 @@ def _join(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def _strength(mcg_per_ml: float) -> str:
+def _strength(mcg_per_ml: float, unit: str) -> str:
+    """The strength as the label writes it: "1 mg/mL" or "1,000 mcg/mL"."""
+    if unit == "mg":
+        return f"{units.number(mcg_per_ml / 1000)} mg/mL"
     return f"{units.mcg(mcg_per_ml)}/mL"
+
+
+def _then(rx: Prescription, plan: schedule.Plan, words: dict) -> str:
+    """The line after the listed doses of an open phase: how it goes on, and the next date if known."""
+    if plan.open_phase is None:
+        return ""
+    phase = rx.phases[plan.open_phase]
+    if plan.next_date is not None:
+        return words["then"].format(rhythm=schedule.rhythm(phase), date=_date(plan.next_date))
+    following = rx.phases[plan.open_phase + 1]
+    return words["switch"].format(rhythm=schedule.rhythm(phase), until=phase.until or "your clinician says",
+                                  next_rhythm=schedule.rhythm(following))
+
+
+def _range_notes(rx: Prescription, plan: schedule.Plan, words: dict) -> tuple[str, ...]:
+    """For each listed phase with a range or a chosen date, which dates the calendar uses."""
+    notes = []
+    listed = {p.phase for p in plan.doses}
+    for index, phase in enumerate(rx.phases):
+        if index not in listed or (phase.every_max is None and phase.start is None):
+            continue
+        how = schedule.rhythm(phase)
+        fill = {"Rhythm": how[0].upper() + how[1:], "shortest": phase.every.words(),
+                "date": _date(phase.start) if phase.start else ""}
+        notes.append(words["chosen" if phase.start else "range"].format(**fill))
+    return tuple(notes)

@@ -44,6 +44,14 @@ EXAMPLE = {
     "schedule.phases.count": "phases:\n  - {every: 1 week, count: 4}",
     "schedule.phases.times": "phases:\n  - {every: 1 week, times: 3, for: 2 weeks}",
     "schedule.phases.for": "phases:\n  - {every: 1 week, times: 3, for: 2 weeks}",
+    "schedule.phases.on": "phases:\n  - {every: 1 week, on: [mon, wed, fri], for: 2 weeks}",
+    "schedule.phases.until": "phases:\n  - {every: 2 days, until: no further improvement}\n  - {every: 2 months}",
+    "schedule.phases.start": "phases:\n  - {every: 2 to 3 months, start: 2027-03-01}",
+    "schedule.phases.dose": "phases:\n  - {every: 1 day, count: 7, dose: 1000 mcg}\n"
+                            "  - {every: 1 month, dose: 100 mcg}",
+    "schedule.phases.volume": "phases:\n  - {every: 1 month, volume: 0.1 mL}",
+    "schedule.phases.at": "phases:\n  - {every: 1 day, count: 3, at: clinic}",
+    "angle": "angle: 90",
     "prescriber": "prescriber:\n  name: Dr. Aisha Chen\n  phone: 555-010-4477",
     "prescriber.name": "prescriber:\n  name: Dr. Aisha Chen",
     "prescriber.phone": 'prescriber:\n  phone: "555-010-4477"',
@@ -58,17 +66,40 @@ _PHONE = re.compile(r"^[+\d][\d\s().\-/]{2,24}(\s*(x|ext\.?)\s*\d{1,6})?$", re.I
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
 
+WEEKDAYS = {"mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2, "wednesday": 2,
+            "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "fri": 4, "friday": 4,
+            "sat": 5, "saturday": 5, "sun": 6, "sunday": 6}
+PLACES = {"home": False, "clinic": True, "nurse": True}
+
+
 @dataclass(frozen=True)
 class Phase:
-    """One stretch of the schedule: a dose every ``every``, ``times`` per interval."""
+    """One stretch of the schedule, as a prescriber writes it.
+
+    It mirrors FHIR R4 ``Timing.repeat`` so other readers can fill it:
+    ``every`` ← period/periodUnit, ``every_max`` ← periodMax (a range such as
+    "every 2 to 3 months"), ``times`` ← frequency, ``on`` ← dayOfWeek,
+    ``count`` ← count, ``duration`` ← boundsDuration; ``until`` is an event
+    that ends an open phase (no FHIR field: it is the patient instruction),
+    ``start`` a date the clinician chose for this phase's first dose;
+    ``dose_mcg``/``volume_ml`` ← doseAndRate for this phase only.
+    """
 
     every: units.Interval
     times: int = 1
-    count: int | None = None            # doses in this phase; None with no duration = ongoing
+    count: int | None = None            # doses in this phase
     duration: units.Interval | None = None
+    every_max: units.Interval | None = None
+    on: tuple[int, ...] = ()            # chosen weekdays, 0 = Monday; then every counts weeks
+    until: str = ""                     # "no further improvement": open, ends when the clinician says
+    start: dt.date | None = None        # the clinician's chosen first date of this phase
+    dose_mcg: float | None = None       # this phase's own dose, when it differs
+    volume_ml: float | None = None
+    at_clinic: bool = False             # a nurse gives these doses at the clinic
 
     @property
     def ongoing(self) -> bool:
+        """No count and no length: the dates go on until the clinician says otherwise."""
         return self.count is None and self.duration is None
 
 
@@ -98,11 +129,13 @@ class Prescription:
     weight_kg: float | None
     medication: str
     strength_mcg_per_ml: float
+    strength_unit: str              # "mg" or "mcg", as the label writes it
     dose_mcg: float | None          # as written, if written
     volume_ml: float | None         # as written, if written
     route: str
     off_label: bool
     confirm: tuple[str, ...]
+    angle: int | None
     sites: tuple[SiteChoice, ...]
     gauge: int
     needle_mm: float
@@ -118,12 +151,24 @@ class Prescription:
     @property
     def dose(self) -> float:
         """The dose in mcg, from the dose or from volume × strength."""
+        if self.dose_mcg is None and self.volume_ml is None:
+            return self.phase_dose(self.phases[0])[0]
         return self.dose_mcg if self.dose_mcg is not None else self.volume_ml * self.strength_mcg_per_ml
 
     @property
     def volume(self) -> float:
         """The volume in mL to draw up, from the volume or from dose ÷ strength."""
+        if self.dose_mcg is None and self.volume_ml is None:
+            return self.phase_dose(self.phases[0])[1]
         return self.volume_ml if self.volume_ml is not None else self.dose_mcg / self.strength_mcg_per_ml
+
+    def phase_dose(self, phase: Phase) -> tuple[float, float]:
+        """(mcg, mL) of one dose in this phase: its own dose, or the prescription's."""
+        if phase.dose_mcg is not None:
+            return phase.dose_mcg, phase.dose_mcg / self.strength_mcg_per_ml
+        if phase.volume_ml is not None:
+            return phase.volume_ml * self.strength_mcg_per_ml, phase.volume_ml
+        return self.dose, self.volume
 
     def line(self, *path) -> int | None:
         return self.source.line(path)
@@ -328,10 +373,12 @@ def _build(r: _Reader) -> Prescription | None:
                         "run 'handout medications' to list them")
 
     strength = r.convert(("strength",), units.strength_mcg_per_ml)
+    strength_unit = units.strength_unit(r.get(("strength",))) if strength is not None else "mcg"
     if strength is None and r.get(("strength",)) is None and medication:
         listed = lib.medications[medication].get("strengths", [])
         if len(listed) == 1:
             strength = units.strength_mcg_per_ml(listed[0])
+            strength_unit = units.strength_unit(listed[0])
         else:
             r.problem(("strength",), "is missing", "add the strength on the vial label")
     dose = r.convert(("dose",), units.dose)
@@ -341,8 +388,11 @@ def _build(r: _Reader) -> Prescription | None:
             r.problem(("volume",), "is given twice: dose is already a volume",
                       "give the dose in mcg, or leave out 'volume'")
         dose, volume = None, float(dose)
-    if r.get(("dose",)) is None and r.get(("volume",)) is None:
-        r.problem(("dose",), "is missing", "give the dose in mcg (or the volume in mL)")
+    phases_raw = r.get(("schedule", "phases")) if isinstance(r.get(("schedule",)), dict) else None
+    every_phase_has_dose = isinstance(phases_raw, list) and phases_raw and all(
+        isinstance(p, dict) and ("dose" in p or "volume" in p) for p in phases_raw)
+    if r.get(("dose",)) is None and r.get(("volume",)) is None and not every_phase_has_dose:
+        r.problem(("dose",), "is missing", "give the dose in mcg (or the volume in mL), here or on every phase")
 
     route = r.name(("route",), lib.route_id, "route", "is not a route this tool knows",
                    "use intramuscular (IM) or subcutaneous (subcut)")
@@ -351,6 +401,10 @@ def _build(r: _Reader) -> Prescription | None:
     confirm = r.get(("confirm",), False, (list, str)) or []
     confirm = tuple(str(c).strip().lower() for c in ([confirm] if isinstance(confirm, str) else confirm))
 
+    angle = r.integer(("angle",))
+    if angle is not None and not 1 <= angle <= 90:
+        r.problem(("angle",), f"{angle} is not a needle angle", "give the angle in degrees, like 90 or 45")
+        angle = None
     sites = _sites(r, route)
     r.get(("needle",), True, dict)
     gauge = r.convert(("needle", "gauge"), units.gauge, True)
@@ -380,8 +434,9 @@ def _build(r: _Reader) -> Prescription | None:
         return None
     return Prescription(
         file=r.file, patient_name=patient_name, language=language, weight_kg=weight,
-        medication=medication, strength_mcg_per_ml=strength, dose_mcg=dose, volume_ml=volume,
-        route=route, off_label=bool(off_label), confirm=confirm, sites=tuple(sites), gauge=gauge,
+        medication=medication, strength_mcg_per_ml=strength, strength_unit=strength_unit, dose_mcg=dose,
+        volume_ml=volume,
+        route=route, off_label=bool(off_label), confirm=confirm, angle=angle, sites=tuple(sites), gauge=gauge,
         needle_mm=needle_mm, start=start, phases=tuple(phases), prescriber=prescriber, pharmacy=pharmacy,
         emergency_number=emergency, issued=issued or start, notes=notes, source=r.src,
     )
@@ -435,12 +490,57 @@ def _phases(r: _Reader) -> list[Phase]:
             r.problem(base, f"must be a group like {{every: 1 week, count: 4}}, not {_describe(item)}",
                       example_key="schedule.phases")
             continue
-        every = r.convert((*base, "every"), units.interval, True)
+        span = r.convert((*base, "every"), units.interval_range, True)
         count = r.integer((*base, "count"))
         times = r.integer((*base, "times")) or 1
         duration = r.convert((*base, "for"), units.interval)
         if count is not None and duration is not None:
             r.problem((*base, "for"), "is given together with count", "give either count or for, not both")
-        if every:
-            phases.append(Phase(every, times, count, duration))
+        on = _weekdays(r, (*base, "on"))
+        if on and span and span[0].unit != "week":
+            r.problem((*base, "on"), "needs weeks: chosen weekdays repeat every week",
+                      "write 'every: 1 week' with 'on: [mon, wed, fri]'")
+        if on and r.get((*base, "times")) is not None:
+            r.problem((*base, "times"), "is given together with on", "leave out times: the weekdays say how often")
+        if span and span[1] is not None and times > 1:
+            r.problem((*base, "times"), "cannot be used with a range",
+                      "write the range alone, like 'every: 3 to 4 days'")
+        until = r.text((*base, "until"))
+        if until and (count is not None or duration is not None):
+            r.problem((*base, "until"), "is given together with count or for",
+                      "an 'until' phase ends when the clinician says; leave out count and for")
+        start = r.convert((*base, "start"), _date)
+        dose = r.convert((*base, "dose"), units.dose)
+        volume = r.convert((*base, "volume"), units.volume_ml)
+        if isinstance(dose, units.Volume):
+            if volume is not None:
+                r.problem((*base, "volume"), "is given twice: dose is already a volume",
+                          "give the dose in mcg, or leave out 'volume'")
+            dose, volume = None, float(dose)
+        elif dose is not None and volume is not None:
+            r.problem((*base, "volume"), "is given together with dose", "give this phase's dose once, in mcg or in mL")
+        place = r.text((*base, "at")).lower()
+        if place and place not in PLACES:
+            r.problem((*base, "at"), f"{place!r} is not a place", "write 'at: clinic' for doses a nurse gives, "
+                      "or leave it out for doses given at home")
+        if span:
+            phases.append(Phase(span[0], times if not on else len(on), count, duration, span[1], on, until, start,
+                                dose, volume, PLACES.get(place, False)))
     return phases
+
+
+def _weekdays(r: _Reader, path: tuple) -> tuple[int, ...]:
+    raw = r.get(path, False, (list, str))
+    if raw is None:
+        return ()
+    items = raw.replace(",", " ").split() if isinstance(raw, str) else raw
+    days = []
+    for item in items:
+        day = WEEKDAYS.get(str(item).strip().lower().rstrip("."))
+        if day is None:
+            r.problem(path, f"{item!r} is not a day of the week", "write days like [mon, wed, fri]")
+            return ()
+        days.append(day)
+    if not days:
+        r.problem(path, "is an empty list", "name the days, like [mon, wed, fri]")
+    return tuple(sorted(set(days)))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from . import units
+from . import schedule, units
 from .content import Library
 from .errors import Problem, field_name
 from .prescription import Prescription
@@ -147,9 +147,18 @@ def dose_and_volume(rx: Prescription, lib: Library) -> Iterator[Problem]:
 def schedule_shape(rx: Prescription, lib: Library) -> Iterator[Problem]:
     ongoing = [i for i, phase in enumerate(rx.phases) if phase.ongoing]
     for i in ongoing:
-        if i != len(rx.phases) - 1:
+        if i != len(rx.phases) - 1 and not rx.phases[i].until:
             yield _p(rx, ("schedule", "phases", i), "an ongoing phase (no count and no 'for') must be the last one",
-                     "give this phase a 'count' or a 'for', or move it to the end")
+                     "give this phase a 'count' or a 'for', say what ends it with 'until' "
+                     "(for example 'until: your symptoms stop getting better'), or move it to the end")
+
+
+def schedule_length(rx: Prescription, lib: Library) -> Iterator[Problem]:
+    """A calendar must list every dose: a course too long to list is refused, never cut."""
+    if not schedule.plan(rx.start, rx.phases).complete:
+        yield _p(rx, ("schedule", "phases"), f"has more than {schedule.MAX_DOSES} dated doses (or runs past the "
+                 "calendar's last year), too many for one printed calendar",
+                 "write the first part of the course now and give a new handout for the rest")
 
 
 def someone_to_call(rx: Prescription, lib: Library) -> Iterator[Problem]:
@@ -165,4 +174,4 @@ def language(rx: Prescription, lib: Library) -> Iterator[Problem]:
 
 
 RULES = (route_and_product, route_and_sites, route_and_needle, dose_and_volume, schedule_shape,
-         someone_to_call, language)
+         schedule_length, someone_to_call, language)

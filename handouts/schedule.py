@@ -1,8 +1,20 @@
 """Dose dates and schedule wording.
 
-Patients follow dates, not rules: "every 3 days for 2 weeks" is turned into the
-actual calendar of the first doses, with the site for each dose in the
-prescribed rotation order.
+Patients follow dates, not rules: "every other day for 3 weeks" is turned into
+the actual date of every dose, so the calendar can list each one and anyone can
+count them. The rules, in one place:
+
+- A phase's doses fall inside its own window: ``count`` doses, or every dose
+  before the window's end (``for: 3 weeks`` from the first dose: days 0, 2, …,
+  20 is 11 doses, never rounded down).
+- A phase starts one of its own gaps after the last dose of the phase before
+  ("weekly for 4 weeks, then monthly": the first monthly dose is a month after
+  the last weekly one), so no dose is added at a phase change; chosen weekdays
+  start on the first such weekday after it; a clinician's ``start`` date wins.
+- A range ("every 2 to 3 months") is planned on its shorter gap, so no dose is
+  late; the handout says so.
+- An open phase (no count, no length) lists its next few doses; after it the
+  calendar stops, because only the clinician knows when it ends.
 """
 
 from __future__ import annotations
@@ -10,11 +22,16 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from .prescription import Phase
 from .units import Interval
 
 NUMBER_WORDS = {1: "once", 2: "twice", 3: "three times", 4: "four times", 5: "five times", 6: "six times"}
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+AHEAD = 3          # doses of an open phase listed before the line that says how it goes on
+MAX_DOSES = 400    # more dated doses than this is not one calendar: the safety check refuses it
+_NOMINAL_DAYS = {"day": 1, "week": 7, "month": 30.44}
 
 
 def add(start: dt.date, span: Interval, n: int = 1) -> dt.date:
@@ -28,41 +45,109 @@ def add(start: dt.date, span: Interval, n: int = 1) -> dt.date:
     return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
-def _doses_in(phase: Phase) -> int | None:
-    if phase.count is not None:
-        return phase.count
-    if phase.duration is None:
-        return None
-    days = (add(dt.date(2000, 1, 1), phase.duration) - dt.date(2000, 1, 1)).days
-    per = (add(dt.date(2000, 1, 1), phase.every) - dt.date(2000, 1, 1)).days
-    return max(1, days * phase.times // per)
+@dataclass(frozen=True)
+class Planned:
+    """One dated dose and the phase (index) it belongs to."""
+
+    date: dt.date
+    phase: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every dose of every finite phase, then the next few doses of an open one.
+
+    ``open_phase`` is the phase still going on after the listed doses (None
+    when the course ends); ``next_date`` is its next dose after them, or None
+    when the following date is the clinician's call (an open phase that is not
+    the last one). ``complete`` is False only when the schedule ran past
+    MAX_DOSES or the calendar's last year, which the safety check refuses.
+    """
+
+    doses: tuple[Planned, ...]
+    open_phase: int | None
+    next_date: dt.date | None
+    complete: bool = True
+
+
+def plan(start: dt.date, phases: tuple[Phase, ...], ahead: int = AHEAD) -> Plan:
+    """The dated doses a calendar must show (see the module rules)."""
+    doses: list[Planned] = []
+    last: dt.date | None = None
+    try:
+        for index, phase in enumerate(phases):
+            begin = _begin(start, last, phase)
+            dates = _phase_dates(phase, begin)
+            if phase.ongoing:
+                for _ in range(ahead):
+                    doses.append(Planned(next(dates), index))
+                following = next(dates) if index == len(phases) - 1 else None
+                return Plan(tuple(doses), index, following)
+            for when in dates:
+                doses.append(Planned(when, index))
+                if len(doses) > MAX_DOSES:
+                    return Plan(tuple(doses), None, None, complete=False)
+                last = when
+    except (OverflowError, ValueError):     # dates past the year 9999
+        return Plan(tuple(doses), None, None, complete=False)
+    return Plan(tuple(doses), None, None)
+
+
+def _begin(start: dt.date, last: dt.date | None, phase: Phase) -> dt.date:
+    """The first day of a phase's window (see the module rules)."""
+    if phase.start is not None:
+        return phase.start
+    if last is None:
+        return start
+    if phase.on:
+        return last + dt.timedelta(days=1)
+    return last + dt.timedelta(days=_gap_days(last, phase))
+
+
+def _gap_days(day: dt.date, phase: Phase) -> int:
+    """Days between doses from ``day``: one period, shared out when there are several doses a period."""
+    return (add(day, phase.every) - day).days // phase.times
+
+
+def _phase_dates(phase: Phase, begin: dt.date) -> Iterator[dt.date]:
+    """The phase's dose dates from ``begin``, stopping at its count or the end of its window."""
+    end = add(begin, phase.duration) if phase.duration is not None else None
+    made = 0
+    for when in _pattern(phase, begin):
+        if (phase.count is not None and made >= phase.count) or (end is not None and when >= end):
+            return
+        yield when
+        made += 1
+
+
+def _pattern(phase: Phase, begin: dt.date) -> Iterator[dt.date]:
+    """Endless dose dates of a phase's rhythm from ``begin``."""
+    if phase.on:
+        week_start = begin - dt.timedelta(days=begin.weekday())
+        day = begin
+        while True:
+            week = (day - week_start).days // 7
+            if day.weekday() in phase.on and week % phase.every.count == 0:
+                yield day
+            day += dt.timedelta(days=1)
+    cycle = 0
+    while True:
+        period_start = add(begin, phase.every, cycle)
+        period_days = (add(period_start, phase.every) - period_start).days
+        for within in range(phase.times):
+            yield period_start + dt.timedelta(days=within * period_days // phase.times)
+        cycle += 1
 
 
 def dates(start: dt.date, phases: tuple[Phase, ...]) -> Iterator[dt.date]:
-    """Every dose date, in order; endless when the last phase is ongoing.
-
-    A phase starts one of its own intervals after the last dose of the phase
-    before ("weekly for 4 weeks, then monthly": the first monthly dose is a
-    month after the last weekly one), so no dose is added at a phase change.
-    """
+    """Every dose date in order, the open phase's going on for ever (for rotation and checks)."""
     last = None
     for phase in phases:
-        day = start if last is None else _next(last, phase)
-        total = _doses_in(phase)
-        index = 0
-        while total is None or index < total:
-            cycle, within = divmod(index, phase.times)
-            period_start = add(day, phase.every, cycle)
-            period_days = (add(period_start, phase.every) - period_start).days
-            last = period_start + dt.timedelta(days=within * period_days // phase.times)
+        source = _phase_dates(phase, _begin(start, last, phase))
+        for last in source:
             yield last
-            index += 1
-
-
-def _next(last: dt.date, phase: Phase) -> dt.date:
-    if phase.times == 1:
-        return add(last, phase.every)
-    return last + dt.timedelta(days=(add(last, phase.every) - last).days // phase.times)
+        if phase.ongoing:
+            return
 
 
 def first_doses(start: dt.date, phases: tuple[Phase, ...], limit: int) -> list[dt.date]:
@@ -74,25 +159,53 @@ def first_doses(start: dt.date, phases: tuple[Phase, ...], limit: int) -> list[d
     return result
 
 
-def describe(phase: Phase) -> str:
-    """A phase in words: "Every day for 7 days", "Three times a week for 2 weeks", "Once a month after that"."""
+def has_loading(phases: tuple[Phase, ...]) -> bool:
+    """True when the course starts with doses closer together than it goes on with (a loading phase)."""
+    if len(phases) < 2:
+        return False
+    first, last = phases[0], phases[-1]
+    return _per_day(first) > _per_day(last)
+
+
+def _per_day(phase: Phase) -> float:
+    return phase.times / (phase.every.count * _NOMINAL_DAYS[phase.every.unit])
+
+
+# --- words ------------------------------------------------------------------
+
+def rhythm(phase: Phase) -> str:
+    """How often, in words: "every other day", "three times a week", "once every 2 to 3 months"."""
     every = phase.every
+    if phase.on:
+        days = [DAY_NAMES[d] for d in phase.on]
+        listed = days[0] if len(days) == 1 else ", ".join(days[:-1]) + " and " + days[-1]
+        return f"every {listed}" if every.count == 1 else f"{listed}, every {every.words()}"
+    if phase.every_max is not None:
+        return f"once every {every.count} to {phase.every_max.words()}"
     if phase.times > 1:
         unit = every.unit if every.count == 1 else every.words()
-        how = f"{NUMBER_WORDS.get(phase.times, f'{phase.times} times')} a {unit}".capitalize()
-    elif every.count == 1:
-        how = f"once a {every.unit}" if every.unit != "day" else "every day"
-    elif every.unit == "day" and every.count == 2:
-        how = "every other day"
-    else:
-        how = f"once every {every.words()}"
+        return f"{NUMBER_WORDS.get(phase.times, f'{phase.times} times')} a {unit}"
+    if every.count == 1:
+        return f"once a {every.unit}" if every.unit != "day" else "every day"
+    if every.unit == "day" and every.count == 2:
+        return "every other day"
+    return f"once every {every.words()}"
+
+
+def describe(phase: Phase, doses: int | None = None) -> str:
+    """A phase in words, with its dose count when it ends: "Every other day for 3 weeks (11 doses)"."""
+    how = rhythm(phase)
     how = how[0].upper() + how[1:]
-    if phase.count is not None and phase.times == 1:
-        return f"{how} for {Interval(every.count * phase.count, every.unit).words()} ({_doses(phase.count)})"
+    doses = phase.count if doses is None else doses
+    counted = f" ({_doses(doses)})" if doses is not None else ""
+    if phase.count is not None and phase.times == 1 and not phase.on and phase.every_max is None:
+        return f"{how} for {Interval(phase.every.count * phase.count, phase.every.unit).words()}{counted}"
     if phase.count is not None:
         return f"{how}, {_doses(phase.count)}"
     if phase.duration is not None:
-        return f"{how} for {phase.duration.words()}"
+        return f"{how} for {phase.duration.words()}{counted}"
+    if phase.until:
+        return f"{how} until {phase.until}. Your clinician will tell you when to change"
     return f"{how} from then on, until your clinician says to stop"
 
 

@@ -102,6 +102,13 @@ def strength_mcg_per_ml(value: object) -> float:
     return mass_mcg(mass) / per_ml
 
 
+def strength_unit(value: object) -> str:
+    """The mass unit a strength is written in ("mg" for "1 mg/mL"), so the handout can echo the label."""
+    mass = str(value).rpartition("/")[0]
+    number, unit = _split(mass, MASS_MCG, "an amount of medicine", "1000 mcg")
+    return "mg" if MASS_MCG[unit] == 1000 else "mcg"
+
+
 def length_mm(value: object) -> float:
     """A needle length ("1 in", "5/8 in", "1 1/2 inch", "25 mm") in millimetres."""
     number, unit = _split(value, LENGTH_MM, "a needle length", "1 in")
@@ -133,18 +140,43 @@ class Interval:
         return f"{self.count} {self.unit}" + ("" if self.count == 1 else "s")
 
 
+MAX_INTERVAL = {"day": 366, "week": 104, "month": 60}   # beyond these no dose calendar makes sense
+
+
 def interval(value: object) -> Interval:
     """An interval ("1 day", "2 weeks", "monthly", "every other day")."""
-    text = str(value).strip().lower()
+    low, high = interval_range(value)
+    if high is not None:
+        raise ValueError(f"{value!r} is a range; give one time span here, like '2 weeks'")
+    return low
+
+
+def interval_range(value: object) -> tuple[Interval, Interval | None]:
+    """An interval or a range of them ("2 to 3 months", "every 3-4 days"): (shortest, longest or None).
+
+    Ranges are how labels and the BNF write maintenance ("every 2 to 3 months");
+    the calendar plans on the shortest gap, so no dose is ever late.
+    """
+    text = str(value).strip().lower().replace("\u2013", "-").replace("\u2014", "-")
+    if isinstance(value, bool) or not text:
+        raise ValueError(f"expected a time span such as '1 week', not {value!r}")
     if text in INTERVAL_WORDS:
-        return Interval(*INTERVAL_WORDS[text])
-    match = re.fullmatch(r"(?:every\s+)?(\d+)?\s*([a-z]+)", text)
-    if isinstance(value, bool) or not match or match[2] not in INTERVAL_UNITS:
-        raise ValueError(f"{value!r} is not a time span; write it like '1 day', '2 weeks' or '1 month'")
-    count = int(match[1] or 1)
-    if count <= 0:
-        raise ValueError(f"{value!r} must be more than zero")
-    return Interval(count, INTERVAL_UNITS[match[2]])
+        return Interval(*INTERVAL_WORDS[text]), None
+    match = re.fullmatch(r"(?:every\s+)?(?:(\d+)(?:\s*(?:to|-)\s*(\d+))?\s*)?([a-z]+)", text)
+    if not match or match[3] not in INTERVAL_UNITS:
+        raise ValueError(f"{value!r} is not a time span; write it like '1 day', '2 weeks', '1 month' "
+                         "or a range like '2 to 3 months'")
+    unit = INTERVAL_UNITS[match[3]]
+    low = int(match[1] or 1)
+    high = int(match[2]) if match[2] else None
+    for count in (low, high):
+        if count is not None and count <= 0:
+            raise ValueError(f"{value!r} must be more than zero")
+        if count is not None and count > MAX_INTERVAL[unit]:
+            raise ValueError(f"{value!r} is too long; at most {MAX_INTERVAL[unit]} {unit}s")
+    if high is not None and high <= low:
+        raise ValueError(f"{value!r}: the range must go from shorter to longer, like '2 to 3 months'")
+    return Interval(low, unit), (Interval(high, unit) if high is not None else None)
 
 
 # --- writing ---------------------------------------------------------------
@@ -163,6 +195,18 @@ def ml(value: float) -> str:
 
 def mcg(value: float) -> str:
     return f"{number(value)} mcg"
+
+
+def amount(mcg_value: float, unit: str = "mcg") -> str:
+    """A dose in the label's own unit first: "1 mg (1,000 mcg)" for a mg label, "1,000 mcg" otherwise."""
+    if unit == "mg":
+        return f"{number(mcg_value / 1000)} mg ({mcg(mcg_value)})"
+    return mcg(mcg_value)
+
+
+def dose_words(volume: float, mcg_value: float, unit: str = "mcg") -> str:
+    """What to draw up and what it holds, the same way everywhere: "1 mL = 1 mg (1,000 mcg)"."""
+    return f"{ml(volume)} = {amount(mcg_value, unit)}"
 
 
 def inches(mm: float) -> str | None:

@@ -6,7 +6,7 @@ and width; a layout module only picks the order, the columns and the size.
 
 from __future__ import annotations
 
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, PageBreak
 
 from handouts import diagrams, forms, tagging, theme
 from handouts.blocks import LARGE_PRINT, CheckItem, TickBox, figure, gap, grid, heading, item, para, text
@@ -78,7 +78,9 @@ def dose_and_schedule(ctx, h: Handout, size: float, width: float, columns: int =
     s = ctx.styles(size)
     dose = [
         heading(h.headings["dose"], 2, s["h2"]),
-        para(f"{text(h.dose_ml)} ({text(h.dose_mcg)})", s["dose"]),
+        *([para(text(h.dose_lines[0]), s["dose"])] if len(h.dose_lines) == 1 else
+          [para(f"<b>{' · '.join(text(line) for line in h.dose_lines)}</b>", s["body"]),
+           para(text(h.calendar_words["changes"]), s["body"])]),
         para(f"<b>Needle:</b> {text(h.needle)}", s["body"]),
     ]
     when = [heading(h.headings["schedule"], 2, s["h2"])] + [
@@ -158,20 +160,63 @@ def steps(ctx, h: Handout, size: float, width: float, columns: int = 1) -> list:
     return out
 
 
-def calendar(ctx, h: Handout, size: float, width: float, rows: int = 12) -> list:
+def calendar(ctx, h: Handout, size: float, width: float, rows: int) -> list:
+    """The dose calendar in its place: the first ``rows`` doses, and where the rest continue.
+
+    Doses never vanish: those that do not fit here go on the dose log
+    (``dose_log``), and this section says which doses are there.
+    """
     s = ctx.styles(size)
-    header = [para("<b>Date</b>", s["cell"]), para("<b>Site</b>", s["cell"]), para("<b>Done</b>", s["cell"])]
-    body = [[para(text(d.date), s["cell"]), para(text(d.site), s["cell"]), TickBox(size * 1.05)]
-            for d in h.calendar[:rows]]
-    fixed = [size * 8.4, size * 3.2]
-    table = grid([header, *body], [fixed[0], width - sum(fixed), fixed[1]], [
+    words = h.calendar_words
+    shown = h.calendar[:rows]
+    out = [heading(h.headings["calendar"], 2, s["h2"]), *_calendar_notes(h, s), _dose_table(ctx, h, shown, size, width)]
+    if len(h.calendar) > rows:
+        rest = words["continued" if len(h.calendar) > rows + 1 else "continued_one"]
+        out.append(para(f"<b>{text(rest.format(first=rows + 1, last=len(h.calendar)))}</b>", s["cell"]))
+    elif h.calendar_then:
+        out.append(para(f"<b>{text(h.calendar_then)}</b>", s["cell"]))
+    return out + [para(text(h.calendar_note), s["small"])]
+
+
+def dose_log(ctx, h: Handout, size: float, width: float, after: int) -> list:
+    """The doses after the first ``after``, on a page of their own headed with the patient's name."""
+    if len(h.calendar) <= after:
+        return []
+    s = ctx.styles(size)
+    heading_text = h.calendar_words["log_heading"].format(name=h.patient_name)
+    out = [PageBreak(), heading(heading_text, 2, s["h2"]), _dose_table(ctx, h, h.calendar[after:], size, width)]
+    if h.calendar_then:
+        out.append(para(f"<b>{text(h.calendar_then)}</b>", s["cell"]))
+    return out + [para(text(h.calendar_note), s["small"])]
+
+
+def _calendar_notes(h: Handout, s: dict) -> list:
+    return [para(text(note), s["small"]) for note in h.calendar_notes]
+
+
+def _dose_table(ctx, h: Handout, doses, size: float, width: float):
+    """Number, date, site (with the dose above it when doses differ between phases) and a tick box."""
+    s = ctx.styles(size)
+    words = h.calendar_words
+    amounts = any(d.amount for d in doses)
+    fixed = [size * 1.9, size * 8.4, size * 3.2]
+    where = f"{words['dose']} · {words['site']}" if amounts else words["site"]
+    header = [para("<b>#</b>", s["cell"]), para(f"<b>{text(words['date'])}</b>", s["cell"]),
+              para(f"<b>{text(where)}</b>", s["cell"]), para(f"<b>{text(words['done'])}</b>", s["cell"])]
+    body = []
+    for d in doses:
+        site = f"<b>{text(d.site)}</b>" if d.clinic else text(d.site)
+        if d.amount:
+            site = f"<b>{text(d.amount)}</b><br/>{site}"
+        body.append([para(str(d.number), s["cell"]), para(text(d.date), s["cell"]), para(site, s["cell"]),
+                     TickBox(size * 1.05)])
+    return grid([header, *body], [fixed[0], fixed[1], width - sum(fixed), fixed[2]], [
         ("GRID", (0, 0), (-1, -1), 0.5, theme.RULE),
         ("BACKGROUND", (0, 0), (-1, 0), theme.HEADER_FILL),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), size * 0.15), ("BOTTOMPADDING", (0, 0), (-1, -1), size * 0.25),
         ("LEFTPADDING", (0, 0), (-1, -1), size * 0.3), ("RIGHTPADDING", (0, 0), (-1, -1), size * 0.3),
     ], header_rows=1)
-    return [heading(h.headings["calendar"], 2, s["h2"]), table, para(text(h.calendar_note), s["small"])]
 
 
 def side_effects(ctx, h: Handout, size: float, width: float, split_items: bool = False, inline: bool = False) -> list:

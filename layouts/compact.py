@@ -13,6 +13,7 @@ NAME = "compact"
 DESCRIPTION = "One page, 9 pt: route, dose, sites, steps, side effects, calendar and contacts."
 BODY_SIZE = 9
 MARGIN = 28
+CALENDAR_ROWS = 5       # doses listed in place; the rest continue on the dose log
 
 
 def story(h, width: float, ctx) -> list:
@@ -25,6 +26,7 @@ def story(h, width: float, ctx) -> list:
         *part.sites_and_depth(ctx, h, size, width, columns=3, picture=0.23),
         part.side_by_side([part.steps(ctx, h, size, half), part.side_effects(ctx, h, size, half, inline=True)],
                           width, [0.5, 0.5], size),
-        part.side_by_side([part.calendar(ctx, h, size, half, rows=6), part.contacts(ctx, h, size, half)],
+        part.side_by_side([part.calendar(ctx, h, size, half, rows=CALENDAR_ROWS), part.contacts(ctx, h, size, half)],
                           width, [0.5, 0.5], size),
+        *part.dose_log(ctx, h, size, width, after=CALENDAR_ROWS),
     ]

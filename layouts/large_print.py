@@ -7,6 +7,8 @@ another, with the pictures as wide as the text.
 
 from __future__ import annotations
 
+from reportlab.platypus import KeepTogether
+
 from . import _parts as part
 
 NAME = "large-print"
@@ -14,6 +16,7 @@ DESCRIPTION = "18 pt, one column, 1-inch margins: the same content for readers w
 BODY_SIZE = 18
 FOOTER_SIZE = 18
 MARGIN = 72
+CALENDAR_ROWS = 14      # doses listed in place; the rest continue on the dose log
 
 
 def story(h, width: float, ctx) -> list:
@@ -25,8 +28,9 @@ def story(h, width: float, ctx) -> list:
         *part.sites_and_depth(ctx, h, size, width, columns=1),
         *part.steps(ctx, h, size, width),
         *part.side_effects(ctx, h, size, width),
-        *part.calendar(ctx, h, size, width),
+        KeepTogether(part.calendar(ctx, h, size, width, rows=CALENDAR_ROWS)),
         *part.contacts(ctx, h, size, width),
         *part.cautions(ctx, h, size),
         *part.needles_and_storage(ctx, h, size),
+        *part.dose_log(ctx, h, size, width, after=CALENDAR_ROWS),
     ]

@@ -16,6 +16,7 @@ DESCRIPTION = "Two pages, 12 pt: the full handout with diagrams, checklist, cale
 BODY_SIZE = 12
 REFERENCE_SIZE = 11
 MARGIN = 32
+CALENDAR_ROWS = 14      # doses listed in place; the rest continue on the dose log
 
 
 def story(h, width: float, ctx) -> list:
@@ -30,7 +31,10 @@ def story(h, width: float, ctx) -> list:
         *part.steps(ctx, h, size, width),
         PageBreak(),
         *part.side_effects(ctx, h, ref, width, split_items=True),
-        part.side_by_side([part.calendar(ctx, h, ref, column, rows=10), part.contacts(ctx, h, ref, column)],
-                          width, [0.5, 0.5], ref),
-        part.side_by_side([part.cautions(ctx, h, ref), part.needles_and_storage(ctx, h, ref)], width, [0.5, 0.5], ref),
+        # the calendar takes the left column's full height; who to call and the cautions share the right
+        part.side_by_side([part.calendar(ctx, h, ref, column, rows=CALENDAR_ROWS),
+                           part.contacts(ctx, h, ref, column) + part.cautions(ctx, h, ref)], width, [0.5, 0.5], ref),
+        part.side_by_side([part.bullets(ctx, h.headings["sharps"], h.sharps, ref),
+                           part.bullets(ctx, h.headings["storage"], h.storage, ref)], width, [0.5, 0.5], ref),
+        *part.dose_log(ctx, h, ref, width, after=CALENDAR_ROWS),
     ]

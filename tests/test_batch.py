@@ -149,6 +149,10 @@ def test_hostile_patient_name_end_to_end(run, tmp_path):
 
 def test_merged_print_file_starts_every_handout_on_an_odd_page(run, tmp_path):
     src = prescriptions(tmp_path / "in", 3)
+    for path in src.iterdir():      # a monthly course: its calendar fits the one compact page
+        rx = yaml.safe_load(path.read_text(encoding="utf-8"))
+        rx["schedule"]["phases"] = [{"every": "1 month"}]
+        path.write_text(dump(rx), encoding="utf-8")
     out = tmp_path / "out"
     merged = tmp_path / "print.pdf"
     assert run("batch", src, "-o", out, "--merge", merged, "--layout", "compact").exit_code == 0
