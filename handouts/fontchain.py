@@ -54,12 +54,18 @@ def _base() -> frozenset[int]:
     return frozenset(pdfmetrics.getFont(fonts.default().regular).face.charToGlyph)
 
 
+@cache
+def _outside_base() -> re.Pattern:
+    """Matches a character the base face cannot set as it stands (runs at C speed: every string passes here)."""
+    printable = sorted(chr(c) for c in _base() if chr(c).isprintable() and not 0xD800 <= c <= 0xDFFF)
+    return re.compile("[^" + "".join(re.escape(c) for c in printable) + "\n]")
+
+
 def _plain(text: str) -> bool:
     """True when the base face sets all of it as it stands (almost every string)."""
     if text.isascii():
         return text.isprintable()
-    base = _base()
-    return all(ord(c) in base or c in " \n" for c in text) and not _has_rtl(text)
+    return _outside_base().search(text) is None
 
 
 def _has_rtl(text: str) -> bool:
@@ -87,7 +93,10 @@ def unprintable(text: str) -> str:
 
 def describe(chars: str) -> str:
     """Characters as a person can find them: '😀' (U+1F600 GRINNING FACE)."""
-    return ", ".join(f"{c!r} (U+{ord(c):04X} {unicodedata.name(c, 'unnamed character')})" for c in chars)
+    def name(c: str) -> str:
+        return unicodedata.name(c, "a control character" if unicodedata.category(c) == "Cc" else "unnamed")
+
+    return ", ".join(f"{c!r} (U+{ord(c):04X} {name(c)})" for c in chars)
 
 
 def _faces(text: str) -> list[int]:
