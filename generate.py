@@ -14,8 +14,8 @@ from pathlib import Path
 import click
 
 from handouts import api, content, naming, schema
-from handouts.errors import PrescriptionError
-from handouts.output import write_atomic, write_stdout
+from handouts.errors import OutputError, PrescriptionError
+from handouts.output import io_error, remove_stale_parts, write_output, write_stdout
 
 PAPERS = click.Choice(["letter", "a4"], case_sensitive=False)
 
@@ -51,6 +51,9 @@ def generate(prescription: Path, output: str, layout: str, paper: str, password:
     """Make the handout for one PRESCRIPTION file."""
     if layout not in _layout_names():
         raise click.BadParameter(f"{layout!r}; choose one of: {', '.join(_layout_names())}", param_hint="--layout")
+    if password is not None and not password:
+        raise click.BadParameter("the password is empty; give one, or leave out --password for an unprotected file",
+                                 param_hint="--password")
     try:
         result = api.generate(prescription, layout, paper.lower(), content_dir, strict)
     except PrescriptionError as error:
@@ -67,7 +70,15 @@ def generate(prescription: Path, output: str, layout: str, paper: str, password:
     if output == "-":
         write_stdout(pdf)
         return
-    path = write_atomic(output, pdf)
+    try:
+        remove_stale_parts(Path(output).parent)
+        path = write_output(output, pdf)
+    except OutputError as error:
+        click.echo(f"{error}\n{prescription}: no handout written.", err=True)
+        sys.exit(1)
+    except OSError as error:
+        click.echo(f"{io_error(output, error)}\n{prescription}: no handout written.", err=True)
+        sys.exit(1)
     click.echo(f"wrote {path} ({len(pdf) // 1024 + 1} KB)", err=True)
 
 
@@ -131,8 +142,11 @@ def batch_command(inputs, outdir, defaults, merge, workers, layout, paper, templ
     try:
         result = batch.run(inputs, outdir, options, workers=workers, defaults=defaults, merge=merge,
                            report=report, progress=progress, on_count=_bar_length(bar))
-    except PrescriptionError as error:   # the defaults file itself is broken
+    except (PrescriptionError, OutputError) as error:   # the defaults file is broken, or no output can be written
         click.echo(str(error), err=True)
+        sys.exit(1)
+    except OSError as error:                             # the disk filled up or went away during the batch
+        click.echo(str(io_error(error.filename or outdir, error)), err=True)
         sys.exit(1)
     finally:
         if bar is not None:
@@ -141,7 +155,7 @@ def batch_command(inputs, outdir, defaults, merge, workers, layout, paper, templ
         for problem in outcome.problems:
             click.echo(problem.format(), err=True)
     click.echo(result.summary(), err=True)
-    sys.exit(1 if result.failed or result.interrupted else 0)
+    sys.exit(0 if result.ok else 1)
 
 
 def _stop(signum, frame):

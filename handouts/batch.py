@@ -10,23 +10,24 @@ leaves them as they are.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import itertools
-import multiprocessing
 import os
-import signal
-from collections import Counter, deque
+import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import api, prescription
+from . import api, output, pool, prescription
 from .context import default as default_context
-from .errors import PrescriptionError, Problem
+from .errors import HandoutError, Problem
 from .manifest import Job, Manifest
 from .merge import PrintFile
 from .naming import DEFAULT_TEMPLATE, file_name
-from .output import atomic_file, write_atomic
+from .output import output_file, write_atomic
+from .owners import Owners
 
 
 @dataclass(frozen=True)
@@ -57,12 +58,17 @@ class Report:
     failed: list[Outcome] = field(default_factory=list)
     merged: str = ""
     merged_pages: int = 0
+    print_file_error: str = ""
     interrupted: bool = False
 
     def add(self, outcome: Outcome) -> None:
         self.counts[outcome.status] += 1
         if outcome.status == "refused":
             self.failed.append(outcome)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.failed or self.interrupted or self.print_file_error)
 
     @property
     def done(self) -> int:
@@ -74,6 +80,8 @@ class Report:
                 f"{counts['unchanged']} unchanged, {counts['refused']} refused")
         if self.merged:
             text += f"; print file {self.merged} ({self.merged_pages} pages)"
+        if self.print_file_error:
+            text += f"; {self.print_file_error}"
         if self.interrupted:
             text += "; INTERRUPTED: run the same command again to finish"
         return text
@@ -87,36 +95,44 @@ class _Rendered:
     pdf: bytes | None
     fields: dict
     problems: list[Problem]
+    key: str = ""              # the input's identity across runs (see owners.py)
 
 
 def _render(job: Job, options: Options) -> _Rendered:
-    ctx = default_context(options.content_dir)
-    lib = ctx.library
+    """One job, never raising: any failure becomes the job's problems, so one bad input costs one row."""
+    if job.refusal is not None:
+        return _Rendered(job.source, None, {}, [job.refusal])
     try:
+        ctx = default_context(options.content_dir)
+        lib = ctx.library
         rx = (prescription.load(job.path, lib) if job.text is None
               else prescription.parse(job.text, job.source, lib))
         result = api.from_prescription(rx, lib, options.layout, options.paper, options.strict, context=ctx)
-    except PrescriptionError as error:
+        data = rx.source.data
+        fields = {"patient": rx.patient_name, "medication": rx.medication, "route": rx.route,
+                  "start": rx.start.isoformat(), "id": str((data.get("patient") or {}).get("id") or ""),
+                  "source": job.stem}
+    except HandoutError as error:
         return _Rendered(job.source, None, {}, job.relocate(error.problems))
-    data = rx.source.data
-    fields = {"patient": rx.patient_name, "medication": rx.medication, "route": rx.route,
-              "start": rx.start.isoformat(), "id": str((data.get("patient") or {}).get("id") or ""),
-              "source": job.stem}
-    return _Rendered(job.source, result.pdf, fields, job.relocate(result.warnings))
+    except Exception as error:  # noqa: BLE001 - a bug must cost one handout, never the batch
+        return _Rendered(job.source, None, {}, [_internal(job.source, error, "rendering")])
+    return _Rendered(job.source, result.pdf, fields, job.relocate(result.warnings), job.key)
 
 
-def _render_chunk(jobs: list[Job], options: Options) -> list[_Rendered]:
-    return [_render(job, options) for job in jobs]
+def _internal(source: str, error: BaseException, doing: str) -> Problem:
+    return Problem(source, None, "", f"internal error while {doing}; the other handouts are fine "
+                   f"({type(error).__name__})",
+                   "run the batch again for this file; if it fails again, report it with the file")
+
+
+def _lost(job: Job, why: str) -> _Rendered:
+    return _Rendered(job.source, None, {}, [Problem(
+        job.source, None, "", f"{why}; the other handouts are fine",
+        "run the batch again for this file; if it fails again, report it with the file")])
 
 
 def _warm(options: Options) -> None:
-    """Load the content library and fonts once per worker, before the first job.
-
-    A worker dies quietly on the parent's terminate(); only the parent turns a
-    kill into a clean stop.
-    """
-    if multiprocessing.parent_process() is not None:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    """Load the content library and fonts once per worker, before the first job."""
     default_context(options.content_dir)
 
 
@@ -128,24 +144,32 @@ def run(inputs: Iterable[str], outdir: Path | str, options: Options = Options(),
         on_count: Callable[[int], None] | None = None) -> Report:
     """Render every input; never stop at a bad one.
 
-    Only a broken ``defaults`` file raises PrescriptionError, before anything is written.
+    Only a broken ``defaults`` file (PrescriptionError) or an output that cannot
+    be written at all (OutputError, OSError) stops the batch, before anything
+    is written or, for a disk that fills up, with the handouts written so far.
     """
     outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
+    output.prepare_folder(outdir)
     jobs = Manifest(inputs, defaults)
+    report_path = Path(report) if report else outdir / "report.csv"
+    for path in (report_path, merge):
+        if path:
+            output.check_target(path)
+            output.remove_stale_parts(Path(path).parent)
     total = len(jobs)
     if on_count:
         on_count(total)
     result = Report()
-    printer = PrintFile(merge) if merge else None
     used: set[str] = set()
-    with atomic_file(Path(report) if report else outdir / "report.csv") as handle:
+    owners = Owners(outdir)
+    with output_file(report_path) as handle:
         rows = _ReportRows(handle)
+        printer = _Printer(merge, result)
         try:
             for rendered in _rendered(iter(jobs), total, options, workers):
-                outcome = _place(rendered, outdir, options, used)
-                if printer and rendered.pdf is not None and outcome.status != "refused":
-                    printer.add(rendered.pdf)
+                outcome = _placed(rendered, outdir, options, used, owners)
+                if rendered.pdf is not None and outcome.status != "refused":
+                    outcome = printer.add(rendered.pdf, outcome)
                 result.add(outcome)
                 rows.add(outcome)
                 if progress:
@@ -153,73 +177,132 @@ def run(inputs: Iterable[str], outdir: Path | str, options: Options = Options(),
         except KeyboardInterrupt:
             result.interrupted = True
         except BaseException:
-            if printer:
-                printer.abort()
+            printer.abort()
             raise
+        finally:
+            owners.save()
         if result.interrupted:
-            if printer:
-                printer.abort()
-                printer = None
+            printer.abort()
             rows.not_done(itertools.islice(jobs, result.done, None))
-    if printer:
-        printer.close()
-        result.merged, result.merged_pages = str(merge), printer.pages
+    printer.close()
     return result
 
 
-def _rendered(jobs: Iterator[Job], total: int, options: Options, workers: int | None) -> Iterator[_Rendered]:
-    """Results in input order, with at most two chunks per worker in flight.
+class _Printer:
+    """The --merge print file, if asked for; if it cannot be written, the batch goes on without it."""
 
-    The bound keeps memory flat when the parent (writing files, the print file)
-    falls behind the workers: finished handouts wait in the workers, not in a
-    queue that grows with the batch.
+    def __init__(self, path: str | None, result: Report):
+        self._path, self._result = path, result
+        self._file = PrintFile(path) if path else None
+
+    def add(self, pdf: bytes, outcome: Outcome) -> Outcome:
+        if self._file is None:
+            return outcome
+        try:
+            self._file.add(pdf)
+        except OSError as error:
+            self._give_up(f"could not be written ({error.strerror or error})")
+        except Exception as error:  # noqa: BLE001 - this handout is left out; the print file goes on
+            problem = _internal(outcome.source, error, "adding it to the print file")
+            return replace(outcome, status="refused", problems=[*outcome.problems, problem])
+        return outcome
+
+    def close(self) -> None:
+        if self._file is None:
+            return
+        try:
+            self._file.close()
+        except OSError as error:
+            self._give_up(f"could not be written ({error.strerror or error})")
+            return
+        self._result.merged, self._result.merged_pages = str(self._path), self._file.pages
+
+    def abort(self) -> None:
+        if self._file is not None:
+            self._file.abort()
+            self._file = None
+
+    def _give_up(self, why: str) -> None:
+        self.abort()
+        self._result.print_file_error = f"print file {self._path} {why}"
+
+
+def _rendered(jobs: Iterator[Job], total: int, options: Options, workers: int | None) -> Iterator[_Rendered]:
+    """Results in input order; with more than a few jobs, rendered in worker processes.
+
+    Even one worker is a process of its own: a handout that kills its process
+    (out of memory, a crash in a C library) costs that one row, not the batch.
     """
     workers = workers or os.cpu_count() or 1
-    if workers == 1 or total < 4:
+    if total < 4:
         _warm(options)
         yield from (_render(job, options) for job in jobs)
         return
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    pool = context.Pool(workers, initializer=_warm, initargs=(options,))
     size = max(1, min(16, total // (workers * 8)))
-    pending: deque = deque()
+    yield from pool.ordered_map(functools.partial(_render, options=options), jobs, workers=workers, chunk=size,
+                                lost=_lost, init=_warm, init_args=(options,))
+
+
+def _placed(rendered: _Rendered, outdir: Path, options: Options, used: set[str], owners: Owners) -> Outcome:
+    """``_place``, with a file that cannot be written turned into a refused row."""
     try:
-        while chunk := list(itertools.islice(jobs, size)):
-            pending.append(pool.apply_async(_render_chunk, (chunk, options)))
-            if len(pending) >= 2 * workers:
-                yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
+        return _place(rendered, outdir, options, used, owners)
+    except OSError as error:
+        problem = replace(output.io_error(error.filename or outdir, error).problems[0], file=rendered.source)
+        return Outcome(rendered.source, "refused", problems=[*rendered.problems, problem])
+    except Exception as error:  # noqa: BLE001 - one handout lost, never the batch
+        return Outcome(rendered.source, "refused",
+                       problems=[*rendered.problems, _internal(rendered.source, error, "writing the file")])
 
 
-def _place(rendered: _Rendered, outdir: Path, options: Options, used: set[str]) -> Outcome:
+def _place(rendered: _Rendered, outdir: Path, options: Options, used: set[str], owners: Owners) -> Outcome:
+    """Write a handout under its name: this input's own file from the last run is replaced, anyone else's kept.
+
+    Only regular files are ever compared or replaced: a link, a device or a
+    folder that has a handout's name counts as taken.
+    """
     if rendered.pdf is None:
         return Outcome(rendered.source, "refused", problems=rendered.problems)
     base = file_name(options.template, rendered.fields)
-    for n in range(1, 10_000):
-        name = base if n == 1 else f"{base[:-4]}-{n}.pdf"
+    for name in _names(base, owners.name_of(rendered.key)):
         path = outdir / name
         if name in used:
             if options.collisions == "error":
                 return _collision(rendered, name, "another prescription in this batch has the same file name")
             continue
-        if path.exists() and options.collisions != "overwrite":
+        found = output.kind(path)
+        if found == "file":
             if path.read_bytes() == rendered.pdf:
-                used.add(name)
-                return Outcome(rendered.source, "unchanged", str(path), rendered.problems)
-            if options.collisions == "error":
+                status = "unchanged"
+            elif owners.owner(name) == rendered.key or options.collisions == "overwrite":
+                status = "written"
+            elif options.collisions == "error":
                 return _collision(rendered, name, "a different file with this name is already there")
+            else:
+                continue
+        elif found == "missing":
+            status = "written"
+        elif options.collisions == "error":
+            return _collision(rendered, name, f"a {found} with this name is already there")
+        else:
             continue
         used.add(name)
-        write_atomic(path, rendered.pdf, durable=False)
-        return Outcome(rendered.source, "written", str(path), rendered.problems)
+        if status == "written":
+            write_atomic(path, rendered.pdf, durable=False)
+        owners.claim(name, rendered.key)
+        return Outcome(rendered.source, status, str(path), rendered.problems)
     return _collision(rendered, base, "too many files with this name")
+
+
+def _names(base: str, mine: str | None) -> Iterator[str]:
+    """``base``, ``base-2``, ``base-3``…; first the one this input had last time, if it is one of them."""
+    stem = base[:-4]
+    if mine and (mine == base or re.fullmatch(re.escape(stem) + r"-[1-9]\d*\.pdf", mine)):
+        yield mine
+    for n in range(1, 10_000):
+        name = base if n == 1 else f"{stem}-{n}.pdf"
+        if name != mine:
+            yield name
 
 
 def _collision(rendered: _Rendered, name: str, why: str) -> Outcome:
@@ -232,7 +315,12 @@ REPORT_COLUMNS = ["source", "status", "output", "line", "severity", "field", "me
 
 
 class _ReportRows:
-    """report.csv, written as the batch goes: every input, its outcome and each problem."""
+    """report.csv, written as the batch goes: every input, its outcome and each problem.
+
+    Cells come from file names, CSV headers and prescription text, which anyone
+    can write; every cell is quoted and one that a spreadsheet would run as a
+    formula gets a leading apostrophe (OWASP's advice on CSV injection).
+    """
 
     def __init__(self, handle):
         self._handle = handle
@@ -248,5 +336,15 @@ class _ReportRows:
 
     def _write(self, rows: list[dict]) -> None:
         buffer = io.StringIO()
-        csv.DictWriter(buffer, REPORT_COLUMNS, lineterminator="\n").writerows(rows)
+        writer = csv.DictWriter(buffer, REPORT_COLUMNS, lineterminator="\n", quoting=csv.QUOTE_ALL)
+        writer.writerows({key: inert(value) for key, value in row.items()} for row in rows)
         self._handle.write(buffer.getvalue().encode("utf-8"))
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def inert(value) -> str:
+    """A cell a spreadsheet shows as text: one that could start a formula gets a leading apostrophe."""
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text

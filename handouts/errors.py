@@ -78,3 +78,7 @@ class ContentError(HandoutError):
 
 class LayoutOverflowError(HandoutError):
     """The handout's sections cannot keep the layout's page promise."""
+
+
+class OutputError(HandoutError):
+    """An output that cannot be written safely: a link, a folder, no permission, a full disk."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import csv
 import glob
+import itertools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -41,6 +42,8 @@ class Job:
     row_fields: frozenset = field(default_factory=frozenset)
     defaults_file: str = ""
     defaults_lines: dict = field(default_factory=dict, compare=False, hash=False)
+    key: str = ""                     # the same input on every run: a file's full path, a CSV's path and row
+    refusal: Problem | None = None    # refused before reading (a link that leaves the input folder)
 
     def relocate(self, problems: list[Problem]) -> list[Problem]:
         """Point a CSV row's problems at the manifest line, or at the defaults file."""
@@ -77,6 +80,8 @@ class Manifest:
         for kind, path in _sources(self.inputs):
             if kind == "csv":
                 yield from _rows(path, self.base, self.defaults)
+            elif kind == "outside":
+                yield _outside(path)
             else:
                 yield _file_job(path)
 
@@ -85,37 +90,65 @@ class Manifest:
 
 
 def _sources(inputs) -> Iterator[tuple[str, Path]]:
+    """(kind, path) for every input: "file", "csv", or "outside" for a link that leaves its folder."""
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            yield from (("file", Path(p)) for p in _walk(str(path)))
+            yield from _walk(str(path), os.path.realpath(path))
         elif path.suffix.lower() == ".csv" and path.is_file():
             yield "csv", path
         elif path.exists() or not glob.has_magic(item):
             yield "file", path      # a missing file is reported like any other bad input
         else:
+            root = os.path.realpath(_fixed_part(item))
             for match in sorted(glob.glob(item, recursive=True)):
                 match_path = Path(match)
-                if match_path.suffix.lower() == ".csv":
+                if os.path.islink(match) and not _inside(match, root):
+                    yield "outside", match_path
+                elif match_path.suffix.lower() == ".csv":
                     yield "csv", match_path
                 elif match_path.is_file():
                     yield "file", match_path
 
 
-def _walk(folder: str) -> Iterator[str]:
-    """Prescription files below a folder in sorted order, one directory listing in memory at a time."""
+def _walk(folder: str, root: str) -> Iterator[tuple[str, Path]]:
+    """Prescription files below a folder in sorted order, one directory listing in memory at a time.
+
+    Links to folders are not followed; a link to a file outside ``root`` is
+    skipped and reported, never read.
+    """
     with os.scandir(folder) as listing:
-        entries = sorted((entry.name, entry.is_dir(follow_symlinks=False), entry.is_file()) for entry in listing)
-    for name, is_dir, is_file in entries:
+        entries = sorted((entry.name, entry.is_dir(follow_symlinks=False), entry.is_file(), entry.is_symlink())
+                         for entry in listing)
+    for name, is_dir, is_file, is_link in entries:
         path = os.path.join(folder, name)
         if is_dir:
-            yield from _walk(path)
+            yield from _walk(path, root)
+        elif name.lower().endswith(SUFFIXES) and is_link and not _inside(path, root):
+            yield "outside", Path(path)
         elif is_file and name.lower().endswith(SUFFIXES):
-            yield path
+            yield "file", Path(path)
+
+
+def _inside(path: str, root: str) -> bool:
+    return os.path.commonpath([os.path.realpath(path), root]) == root
+
+
+def _fixed_part(pattern: str) -> str:
+    """The folder a glob starts from: its path up to the first wildcard."""
+    parts = Path(pattern).parts
+    fixed = list(itertools.takewhile(lambda part: not glob.has_magic(part), parts[:-1]))
+    return os.path.join(*fixed) if fixed else "."
+
+
+def _outside(path: Path) -> Job:
+    return Job(str(path), refusal=Problem(
+        str(path), None, "", "skipped: a link to a file outside the input folder (not read)",
+        "copy the prescription into the folder, or give its own path"))
 
 
 def _file_job(path: Path) -> Job:
-    return Job(str(path), path=path, stem=path.stem)
+    return Job(str(path), path=path, stem=path.stem, key=os.path.realpath(path))
 
 
 def _defaults(path: str | None) -> yamlsource.Located:
@@ -155,7 +188,8 @@ def _rows(path: Path, base: yamlsource.Located, defaults: str | None) -> Iterato
                 written.add(column)
         yield Job(f"{path}:{line}", text=yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True),
                   stem=f"{path.stem}-{number}", row_file=str(path), row_line=line,
-                  row_fields=frozenset(written), defaults_file=defaults or "", defaults_lines=base.lines)
+                  row_fields=frozenset(written), defaults_file=defaults or "", defaults_lines=base.lines,
+                  key=f"{os.path.realpath(path)} row {number}")
 
 
 def _value(column: str, cell: str):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pikepdf
 
-from .output import atomic_file
+from .output import output_file
 
 _PAGES, _CATALOG, _INFO = 1, 2, 3     # reserved object numbers, written last
 _SKIP_ON_PAGE = ("/Parent", "/StructParents")
@@ -34,7 +34,7 @@ class PrintFile:
     """Append handouts one by one; ``close`` finishes the file and moves it into place."""
 
     def __init__(self, path: Path | str):
-        self._context = atomic_file(path)
+        self._context = output_file(path)
         self._out = self._context.__enter__()
         self._offsets = array("Q", [0, 0, 0])      # object n lives at _offsets[n - 1]
         self._kids = array("L")
@@ -48,7 +48,19 @@ class PrintFile:
         return len(self._kids)
 
     def add(self, pdf: bytes) -> None:
-        """Copy one handout's pages; pad with a blank page to keep the next one on an odd page."""
+        """Copy one handout's pages; pad with a blank page to keep the next one on an odd page.
+
+        If copying fails, none of the handout's pages are listed (objects already
+        written stay unreferenced, which a PDF allows), so the file stays whole.
+        """
+        kids = len(self._kids)
+        try:
+            self._add(pdf)
+        except BaseException:
+            del self._kids[kids:]
+            raise
+
+    def _add(self, pdf: bytes) -> None:
         source = pikepdf.open(io.BytesIO(pdf))
         done: dict[int, int] = {}
         box = None
