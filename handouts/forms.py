@@ -8,6 +8,7 @@ instead of once per patient.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 
 from reportlab.graphics import renderPDF
@@ -55,7 +56,9 @@ def _form(backdrop: Backdrop, drawing: Drawing, canvas) -> str:
     else:
         alone = Drawing(drawing.width, drawing.height)
         alone.initialFontName = drawing.initialFontName
-        alone.add(backdrop)
+        # reportlab marks each node with its parent while drawing it: a private copy, since
+        # other threads may be drawing the same shared backdrop
+        alone.add(copy.deepcopy(backdrop))
         renderPDF.draw(alone, canvas, 0, 0)
         if ctx and all(set(text).issubset(ctx.fonts.charset) for text in _texts(backdrop)):
             ctx.operators.put(backdrop.name, (dict(font_names), list(canvas._code)))
