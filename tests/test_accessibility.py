@@ -91,15 +91,90 @@ def test_document_catalog_and_structure(rendered, layout):
     assert scopes == {"/Row", "/Column"} if layout != "compact" else scopes
 
 
-def test_reading_order_follows_the_page(rendered):
-    """Headings come in the order a sighted reader meets them."""
-    pdf = pikepdf.open(rendered["standard", "cyanocobalamin-im"])
-    headings = []
-    for page_number, page in enumerate(pdf.pages):
-        for operands, operator in pikepdf.parse_content_stream(page):
-            if operator == pikepdf.Operator("BDC") and str(operands[0]) == "/H2":
-                headings.append(page_number)
-    assert headings == sorted(headings)
+def _tree_leaves(pdf: pikepdf.Pdf) -> list[tuple[int, int, str]]:
+    """Marked content in the structure tree's reading order: (page, MCID, role of its element)."""
+    pages = {page.objgen: i for i, page in enumerate(pdf.pages)}
+    leaves = []
+
+    def walk(node, page, role):
+        if isinstance(node, pikepdf.Array):
+            for kid in node:
+                walk(kid, page, role)
+        elif isinstance(node, int):
+            leaves.append((page, int(node), role))
+        elif isinstance(node, pikepdf.Dictionary):
+            if "/Pg" in node:
+                page = pages[node.Pg.objgen]
+            if "/MCID" in node:
+                leaves.append((page, int(node.MCID), role))
+            elif "/S" in node:
+                walk(node.get("/K"), page, str(node.S))
+
+    walk(pdf.Root.StructTreeRoot.K, None, "")
+    return leaves
+
+
+def _page_marks(page) -> list[tuple[int, float, float]]:
+    """Marked content as drawn on the page: (MCID, x, y of its first text), in content-stream order."""
+    marks, ctm, stack, current = [], (1, 0, 0, 1, 0, 0), [], None
+    for operands, operator in pikepdf.parse_content_stream(page):
+        op = str(operator)
+        if op == "q":
+            stack.append(ctm)
+        elif op == "Q":
+            ctm = stack.pop()
+        elif op == "cm":
+            a, b, c, d, e, f = map(float, operands)
+            A, B, C, D, E, F = ctm
+            ctm = (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+        elif op == "BDC" and isinstance(operands[1], pikepdf.Dictionary) and "/MCID" in operands[1]:
+            current = [int(operands[1].MCID), None, None]
+            marks.append(current)
+        elif op == "Tm" and current is not None and current[1] is None:
+            e, f = float(operands[4]), float(operands[5])
+            A, B, C, D, E, F = ctm
+            current[1:] = [e * A + f * C + E, e * B + f * D + F]
+    return [tuple(mark) for mark in marks]
+
+
+def _reading_order_problems(headings: list[tuple[int, str, float, float]]) -> list[str]:
+    """Headings a sighted reader would meet in another order: (page, text, x, y) in tree order.
+
+    Down a column, the next heading is lower; a heading higher up must be in a
+    column further right (or on a later page).
+    """
+    problems = []
+    for (page0, text0, x0, y0), (page1, text1, x1, y1) in zip(headings, headings[1:], strict=False):
+        if page1 == page0 and y1 > y0 + 1 and x1 <= x0 + 1:
+            problems.append(f"{text1!r} is read after {text0!r} but printed above it, not to its right")
+        if page1 < page0:
+            problems.append(f"{text1!r} on page {page1 + 1} is read after {text0!r} on page {page0 + 1}")
+    return problems
+
+
+def test_reading_order_problems_are_found():
+    assert _reading_order_problems([(0, "a", 32, 500), (0, "b", 32, 600)])
+    assert _reading_order_problems([(1, "a", 32, 500), (0, "b", 32, 700)])
+    assert not _reading_order_problems([(0, "a", 32, 500), (0, "b", 32, 300), (0, "c", 300, 500)])
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_reading_order_follows_the_page(rendered, layout):
+    """The structure tree is read in the order the page is drawn, and headings where a sighted reader meets them."""
+    pdf = pikepdf.open(rendered[layout, "cyanocobalamin-im"])
+    leaves = _tree_leaves(pdf)
+    drawn = {i: _page_marks(page) for i, page in enumerate(pdf.pages)}
+    # every marked piece of content is in the tree exactly once
+    assert sorted((page, mcid) for page, mcid, _ in leaves) == sorted(
+        (page, mark[0]) for page, marks in drawn.items() for mark in marks)
+    # and the tree reads it in the order it is drawn, page by page
+    position = {(page, mark[0]): (page, i) for page, marks in drawn.items() for i, mark in enumerate(marks)}
+    order = [position[page, mcid] for page, mcid, _ in leaves]
+    assert order == sorted(order), "the structure tree is read in another order than the page is drawn"
+    at = {(page, mark[0]): mark[1:] for page, marks in drawn.items() for mark in marks}
+    headings = [(page, f"{role} #{mcid}", *at[page, mcid]) for page, mcid, role in leaves if role in ("/H1", "/H2")]
+    assert len(headings) >= 8
+    assert not _reading_order_problems(headings)
 
 
 def _font_sizes(path: Path) -> set[float]:

@@ -160,20 +160,34 @@ def test_listing_commands(run):
     assert "subcutaneous" in meds.splitlines()[0] or "subcutaneous" in meds
 
 
+def _pixels_like(image, box, colour, tolerance) -> int:
+    counts = image.crop(box).getcolors(maxcolors=1_000_000)
+    return sum(n for n, rgb in counts if all(abs(a - b) <= tolerance for a, b in zip(rgb, colour, strict=True)))
+
+
 def test_diagram_area_is_drawn(im_pdf):
-    """The body map and the cross-section are really drawn: the area holds dark and coloured pixels."""
+    """The body map (front and back figures, filled and outlined), its site marks and the depth layers are drawn."""
     import pypdfium2 as pdfium
 
-    page = pdfium.PdfDocument(im_pdf)[0]
-    image = page.render(scale=1).to_pil().convert("RGB")
+    from handouts import theme
+
+    def rgb(colour):
+        return tuple(round(v * 255) for v in colour.rgb())
+
+    image = pdfium.PdfDocument(im_pdf)[0].render(scale=1).to_pil().convert("RGB")
     w, h = image.size
-    # "Where to inject" sits in the upper half, left third of page 1
-    area = image.crop((int(w * 0.05), int(h * 0.28), int(w * 0.36), int(h * 0.52)))
-    colours = area.getcolors(maxcolors=100000)
-    ink = sum(n for n, (r, g, b) in colours if r + g + b < 450)
-    marks = sum(n for n, (r, g, b) in colours if r > 150 and g < 80 and b < 80)   # red site marks
-    assert ink > 500, "no outline drawn"
-    assert marks > 30, "no site marked"
+    # "Where to inject" sits in the upper half, left third of page 1: the front view left, the back view right
+    top, bottom = int(h * 0.28), int(h * 0.52)
+    front, back = (int(w * 0.05), top, int(w * 0.205), bottom), (int(w * 0.205), top, int(w * 0.36), bottom)
+    for view in (front, back):
+        assert _pixels_like(image, view, rgb(theme.BODY_FILL), 6) > 1500, "no body figure drawn"
+        assert _pixels_like(image, view, rgb(theme.BODY_LINE), 40) > 150, "no body outline drawn"
+    assert _pixels_like(image, front, rgb(theme.SITE_MARK), 40) > 60, "the thighs are not marked"
+    assert _pixels_like(image, back, rgb(theme.SITE_MARK), 40) == 0, "a site is marked that was not prescribed"
+    # "How deep it goes" beside it: skin, fat and muscle
+    depth = (int(w * 0.35), int(h * 0.33), int(w * 0.57), int(h * 0.47))
+    for layer in (theme.SKIN, theme.FAT, theme.MUSCLE):
+        assert _pixels_like(image, depth, rgb(layer), 6) > 150, "a tissue layer is missing"
 
 
 def test_words_do_not_run_together_at_line_breaks(im_pdf):
