@@ -245,9 +245,20 @@ function errorBox(el) {
   return box;
 }
 
-function wording(problem) {
+function labelOf(el) {
+  const label = el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`);
+  const source = label || el.querySelector(":scope > legend");
+  if (!source) return "";
+  const copy = source.cloneNode(true);
+  copy.querySelectorAll(".req").forEach((r) => r.remove());
+  return copy.textContent.trim();
+}
+
+function wording(problem, el) {
   const kind = problem.severity === "warning" ? "Warning" : "Error";
-  return `${kind}: ${problem.message}${problem.fix ? `. ${problem.fix}` : ""}`;
+  const name = el ? labelOf(el) : problem.field;
+  const fix = problem.fix ? ` To fix: ${problem.fix}` : "";
+  return `${kind}: ${name ? `${name} ` : ""}${problem.message}.${fix}`;
 }
 
 function isTouched(el) {
@@ -273,7 +284,7 @@ function showProblems(problems) {
     box.hidden = false;
     box.classList.toggle("warning", problem.severity === "warning" && !box.classList.contains("error"));
     if (problem.severity === "error") box.classList.add("error");
-    box.textContent = box.textContent ? `${box.textContent} ${wording(problem)}` : wording(problem);
+    box.textContent = box.textContent ? `${box.textContent} ${wording(problem, el)}` : wording(problem, el);
     if (problem.severity === "error") el.setAttribute("aria-invalid", "true");
   }
   return shown;
@@ -307,7 +318,7 @@ function showSummary(problems) {
   for (const problem of problems.filter((p) => p.severity === "error")) {
     const item = document.createElement("li");
     const el = elementFor(problem.field);
-    const text = `${problem.field ? `${problem.field}: ` : ""}${problem.message}`;
+    const text = wording(problem, el);
     if (el && el.id) {
       const link = document.createElement("a");
       link.href = `#${el.id}`;
@@ -499,10 +510,12 @@ document.getElementById("open-yaml").addEventListener("change", async (event) =>
     return;
   }
   fill(await response.json());
+  clearTimeout(checkTimer);          // the pickers' change events asked for one; this one covers them
   showAll = true;
   current = null;
-  statusLine.textContent = `Opened ${file.name}.`;
-  await check();
+  const result = await check();
+  const found = result && result.problems.length ? `${describe(result.problems)}, shown by each field` : "no problems";
+  statusLine.textContent = `Opened ${file.name}: ${found}.`;
 });
 document.getElementById("new-patient").addEventListener("click", () => {
   fill({});
