@@ -64,7 +64,7 @@ def test_csv_batch_gives_a_zip_of_handouts_print_file_and_report(client):
     assert started.status_code == 202 and started.json()["total"] == 3
     state = wait(client, started.json()["id"])
     assert state["state"] == "done" and state["done"] == 3
-    assert state["counts"] == {"written": 2, "refused": 1}
+    assert state["counts"] == {"written": 2, "refused": 1} and state["zip"]
     archive = zipfile.ZipFile(io.BytesIO(client.get(state["zip"]).content))
     names = sorted(archive.namelist())
     pdfs = [n for n in names if n.startswith("handouts/")]

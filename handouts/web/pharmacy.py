@@ -155,14 +155,16 @@ class Batches:
             child.close()
             batch.state = "running"
             deadline = time.monotonic() + self.timeout
-            while batch.state == "running":
+            final = None
+            while final is None:
                 if not parent.poll(max(0.0, min(1.0, deadline - time.monotonic()))):
                     if time.monotonic() >= deadline or not process.is_alive():
-                        batch.state = "failed"
+                        final = "failed"
                     continue
-                self._hear(batch, parent.recv())
-            if batch.state == "done":
-                batch.zip = _zip(folder)
+                final = self._hear(batch, parent.recv())
+            if final == "done":
+                batch.zip = _zip(folder)      # before the state says done: a poll may come at any moment
+            batch.state = final
         except (EOFError, OSError):
             batch.state = "failed"
         finally:
@@ -174,7 +176,8 @@ class Batches:
             batch.finished_at = time.monotonic()
 
     @staticmethod
-    def _hear(batch: Batch, message: tuple) -> None:
+    def _hear(batch: Batch, message: tuple) -> str | None:
+        """Note one message from the batch; the final state once it has ended."""
         kind, value = message
         if kind == "total":
             batch.total = value
@@ -183,12 +186,13 @@ class Batches:
             batch.counts[value] = batch.counts.get(value, 0) + 1
         elif kind == "done":
             batch.counts = value
-            batch.state = "done"
+            return "done"
         elif kind == "refused":
             batch.problems = value
-            batch.state = "refused"
+            return "refused"
         else:
-            batch.state = "failed"
+            return "failed"
+        return None
 
     def _expire(self) -> None:
         now = time.monotonic()
