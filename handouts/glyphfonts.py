@@ -28,9 +28,12 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from .memo import Memo
+
 LOCK = threading.RLock()      # fontTools reads a face's file lazily through one shared position
 PRIVATE_USE = 0xE000
 REGISTERED_LIMIT = 512      # small fonts kept registered; far more than one handout uses
+OUTLINES_KEPT = 4096        # converted glyph outlines kept per face (about 1 KB each)
 
 
 @dataclass
@@ -43,7 +46,7 @@ class Source:
     weights: bool = True     # a variable face with a wght axis (bold is made from it)
     shaped: bool = False     # its script needs HarfBuzz (joining letters, marks placed on letters)
     _glyph_sets: dict = field(default_factory=dict, repr=False)
-    _outlines: dict = field(default_factory=dict, repr=False)     # one entry per glyph used: a few KB each
+    _outlines: Memo = field(default_factory=lambda: Memo(OUTLINES_KEPT), repr=False)
 
     @cached_property
     def path(self) -> Path:
@@ -73,9 +76,7 @@ class Source:
 
     def outline(self, name: str, bold: bool) -> Outline:
         key = (name, bold and self.weights)
-        if key not in self._outlines:
-            self._outlines[key] = _outline(self, name, bold)
-        return self._outlines[key]
+        return self._outlines.get_or_make(key, lambda: _outline(self, name, bold))
 
     def glyph_set(self, bold: bool):
         weight = 700 if bold and self.weights else 400
@@ -228,11 +229,21 @@ def family(shaped: Shaped) -> str:
             addMapping(name, b, i, bold if b else regular)
     _registered[name] = regular
     while len(_registered) > REGISTERED_LIMIT:
-        old, _ = _registered.popitem(last=False)
-        for font_name in (old, old + "-Bold"):
-            if font_name in pdfmetrics._fonts:
-                pdfmetrics.getFont(font_name).unregister()
+        _forget(_registered.popitem(last=False)[0])
     return name
+
+
+def _forget(family_name: str) -> None:
+    """Unregister a family's fonts and their bold/italic mappings, so a long batch stays the same size."""
+    from reportlab.lib import fonts as mappings
+
+    for font_name in (family_name, family_name + "-Bold"):
+        if font_name in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.getFont(font_name).unregister()
+        mappings._ps2tt_map.pop(font_name.lower(), None)
+        for bold in (0, 1):
+            for italic in (0, 1):
+                mappings._tt2ps_map.pop((font_name.lower(), bold, italic), None)
 
 
 def _register(shaped: Shaped, name: str, bold: bool) -> str:
