@@ -20,11 +20,25 @@ _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f
 
 
 def check_template(template: str) -> None:
-    """Raise ValueError naming the unknown field, so a typo fails before any work."""
-    for _, name, _, _ in string.Formatter().parse(template):
-        if name is not None and name not in FIELDS:
-            raise ValueError(f"unknown field {{{name}}} in the name template; use: "
-                             + ", ".join(f"{{{f}}}" for f in FIELDS))
+    """Raise ValueError saying what is wrong, so a bad template fails before any work.
+
+    Fields are plain ``{name}``: a format spec (``{patient:d}``), a conversion
+    (``{patient!r}``) or an index (``{patient[0]}``) would fail, or surprise,
+    on the thousandth handout rather than on the first.
+    """
+    use = "use plain fields: " + ", ".join(f"{{{f}}}" for f in FIELDS) + " (write {{ and }} for a brace)"
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as error:
+        raise ValueError(f"the name template is not valid ({error}); {use}") from None
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in FIELDS:
+            raise ValueError(f"unknown field {{{name}}} in the name template; {use}")
+        if spec or conversion:
+            written = f"{{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}"
+            raise ValueError(f"{written} in the name template: fields take no format or conversion; {use}")
 
 
 def file_name(template: str, fields: dict) -> str:

@@ -224,3 +224,52 @@ def test_csv_cells_are_text_except_structured_columns():
     assert _value("off_label", "true") is True
     assert yaml.safe_load("a: 1")["a"] == 1
     assert os.sep not in naming.safe("a" + os.sep + "b")
+
+
+def test_a_corrected_prescription_replaces_its_own_handout_on_a_rerun(run, tmp_path):
+    src = prescriptions(tmp_path / "in", 1)
+    out = tmp_path / "out"
+    assert run("batch", src, "-o", out).exit_code == 0
+    rx = base_rx()
+    rx["patient"]["name"] = "Patient 000"
+    rx["dose"] = "500 mcg"                                   # the correction
+    (src / "rx000.yaml").write_text(dump(rx), encoding="utf-8")
+    again = run("batch", src, "-o", out)
+    assert again.exit_code == 0 and "1 written" in again.stderr
+    [pdf] = out.glob("*.pdf")
+    assert pdf.name == "Patient-000-cyanocobalamin-2026-12-01.pdf" and "500 mcg" in pdf_text(pdf)
+    # A different input that takes the same name, sorted first: it gets the suffix, the owner keeps its name.
+    rx["notes"] = "Someone else"
+    (src / "a-first.yaml").write_text(dump(rx), encoding="utf-8")
+    third = run("batch", src, "-o", out)
+    assert third.exit_code == 0 and "1 written, 1 unchanged" in third.stderr
+    assert "Someone else" in pdf_text(out / "Patient-000-cyanocobalamin-2026-12-01-2.pdf")
+    assert "Someone else" not in pdf_text(pdf)
+
+
+def test_links_that_leave_the_input_folder_are_skipped_and_reported(run, tmp_path):
+    src = prescriptions(tmp_path / "in", 1)
+    (src / "data").mkdir()
+    inside = base_rx()
+    inside["patient"]["name"] = "Linked Inside"
+    (src / "data" / "kept.txt").write_text(dump(inside), encoding="utf-8")
+    (src / "linked.yaml").symlink_to(src / "data" / "kept.txt")
+    (tmp_path / "secret.yaml").write_text("SECRET-CONTENT: private words\n", encoding="utf-8")
+    (src / "escape.yaml").symlink_to(tmp_path / "secret.yaml")
+    out = tmp_path / "out"
+    for inputs in ([src], [str(src / "*.yaml")]):
+        result = run("batch", *inputs, "-o", out)
+        assert result.exit_code == 1
+        assert "SECRET" not in result.stderr and "private" not in result.stderr
+        report = (out / "report.csv").read_text(encoding="utf-8")
+        assert "SECRET" not in report and "private" not in report
+        [row] = [r for r in report_rows(out / "report.csv") if r["status"] == "refused"]
+        assert row["source"] == str(src / "escape.yaml") and "outside the input folder" in row["message"]
+        assert (out / "Linked-Inside-cyanocobalamin-2026-12-01.pdf").exists()
+
+
+@pytest.mark.parametrize("template", ["{patient:d}", "{patient!r}", "{patient[0]}", "{patient", "{}"])
+def test_bad_name_templates_are_usage_errors(run, tmp_path, template):
+    result = run("batch", prescriptions(tmp_path / "in", 1), "-o", tmp_path / "o", "--name", template)
+    assert result.exit_code == 2 and "--name" in result.output and "plain fields" in result.output
+    assert not (tmp_path / "o").exists()
