@@ -9,6 +9,8 @@ pass reads these; layouts never deal with tags themselves.
 from __future__ import annotations
 
 import copy
+import re
+from xml.sax.saxutils import unescape
 
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.enums import TA_LEFT
@@ -136,6 +138,8 @@ class Para(Paragraph):
             self._tag[0] = tagger.open("LBody")
             depth = 2
         else:
+            if self.role in ("H1", "H2"):
+                _bookmark(self.canv, self.markup, int(self.role[1]) - 1)
             self._tag[0] = tagger.open(self.role)
         try:
             with tagger.content():
@@ -143,6 +147,15 @@ class Para(Paragraph):
         finally:
             for _ in range(depth):
                 tagger.close()
+
+
+def _bookmark(canv, markup: str, level: int) -> None:
+    """An outline entry for a heading, so a long handout (large print, a dose log) can be navigated."""
+    number = getattr(canv, "_headings", 0)
+    canv._headings = number + 1
+    key = f"h{number}"
+    canv.bookmarkPage(key)
+    canv.addOutlineEntry(unescape(re.sub(r"<[^>]+>", "", markup or "")), key, level)
 
 
 def heading(value: str, level: int, style: ParagraphStyle) -> Para:

@@ -354,11 +354,14 @@ MIN_WIDTH_MM = 55.0           # tissue shown beside the needle, at the least
 
 
 def cross_section(ctx: RenderContext, route: str, angle: float, needle_mm: float, width: float, height: float,
-                  needle_label: str = "", text_size: float = 7.5) -> Drawing:
-    """Skin, fat and muscle to scale, with the needle at its angle; the tip's layer is computed."""
+                  needle_label: str = "", text_size: float = 7.5, fat_mm: float | None = None) -> Drawing:
+    """Skin, fat and muscle to scale, with the needle at its angle; the tip's layer is computed.
+
+    ``fat_mm`` is the patient's fat layer when their weight band is known (handouts.needles).
+    """
     size = max(7.0, text_size)
     drawing = _drawing(ctx, width, height)
-    fat = FAT_MM.get(route, FAT_MM["intramuscular"])
+    fat = fat_mm if fat_mm is not None else FAT_MM.get(route, FAT_MM["intramuscular"])
     pinch = PINCH_MM if route == "subcutaneous" else 0.0
     right = width - stringWidth("Muscle", ctx.fonts.regular, size) - size * 0.5
     mm = min(height / (ABOVE_MM + BELOW_MM), right / MIN_WIDTH_MM)
@@ -383,7 +386,8 @@ def cross_section(ctx: RenderContext, route: str, angle: float, needle_mm: float
         _strokes(inner, points, 1.0)
     drawing.add(inner)
     drawing.add(PolyLine([v for p in edges[0] for v in p], strokeColor=theme.BODY_LINE, strokeWidth=0.9))
-    for name, depth in (("Skin", SKIN_MM / 2), ("Fat", SKIN_MM + fat / 2), ("Muscle", SKIN_MM + fat + 8)):
+    muscle_label = min(8, (BELOW_MM - SKIN_MM - fat) / 2)   # inside the drawing with a deep fat layer
+    for name, depth in (("Skin", SKIN_MM / 2), ("Fat", SKIN_MM + fat / 2), ("Muscle", SKIN_MM + fat + muscle_label)):
         drawing.add(_text(ctx, right + size * 0.35, surface - depth * mm - size * 0.33, name, size))
 
     rad = math.radians(angle)

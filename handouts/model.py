@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import schedule, units
+from . import needles, schedule, units
 from .content import Library
 from .prescription import Prescription
 
@@ -76,6 +76,7 @@ class Handout:
     needle: str          # "23 gauge, 1 in (25 mm)"
     needle_length: str   # "1 in (25 mm)"
     needle_mm: float
+    fat_mm: float | None         # fat layer to draw, from the weight band (None: the drawing's usual)
     angle: int
     angle_words: str
     sites: tuple[Site, ...]
@@ -212,6 +213,7 @@ def build(rx: Prescription, lib: Library) -> Handout:
         needle=fields["needle"],
         needle_length=needle_length,
         needle_mm=rx.needle_mm,
+        fat_mm=needles.fat_mm(route_data, rx.weight_kg, rx.needle_mm, "needle_length" in rx.confirm),
         angle=angle,
         angle_words=route_text["angle_words"].format(**fields),
         sites=tuple(sites),

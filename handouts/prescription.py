@@ -44,7 +44,7 @@ EXAMPLE = {
     "schedule.phases.count": "phases:\n  - {every: 1 week, count: 4}",
     "schedule.phases.times": "phases:\n  - {every: 1 week, times: 3, for: 2 weeks}",
     "schedule.phases.for": "phases:\n  - {every: 1 week, times: 3, for: 2 weeks}",
-    "schedule.phases.on": "phases:\n  - {every: 1 week, on: [mon, wed, fri], for: 2 weeks}",
+    "schedule.phases.days": "phases:\n  - {every: 1 week, days: [mon, wed, fri], for: 2 weeks}",
     "schedule.phases.until": "phases:\n  - {every: 2 days, until: no further improvement}\n  - {every: 2 months}",
     "schedule.phases.start": "phases:\n  - {every: 2 to 3 months, start: 2027-03-01}",
     "schedule.phases.dose": "phases:\n  - {every: 1 day, count: 7, dose: 1000 mcg}\n"
@@ -78,7 +78,7 @@ class Phase:
 
     It mirrors FHIR R4 ``Timing.repeat`` so other readers can fill it:
     ``every`` ← period/periodUnit, ``every_max`` ← periodMax (a range such as
-    "every 2 to 3 months"), ``times`` ← frequency, ``on`` ← dayOfWeek,
+    "every 2 to 3 months"), ``times`` ← frequency, ``weekdays`` ← dayOfWeek,
     ``count`` ← count, ``duration`` ← boundsDuration; ``until`` is an event
     that ends an open phase (no FHIR field: it is the patient instruction),
     ``start`` a date the clinician chose for this phase's first dose;
@@ -90,7 +90,7 @@ class Phase:
     count: int | None = None            # doses in this phase
     duration: units.Interval | None = None
     every_max: units.Interval | None = None
-    on: tuple[int, ...] = ()            # chosen weekdays, 0 = Monday; then every counts weeks
+    weekdays: tuple[int, ...] = ()      # chosen weekdays ('days:' in the file), 0 = Monday; every counts weeks
     until: str = ""                     # "no further improvement": open, ends when the clinician says
     start: dt.date | None = None        # the clinician's chosen first date of this phase
     dose_mcg: float | None = None       # this phase's own dose, when it differs
@@ -496,12 +496,12 @@ def _phases(r: _Reader) -> list[Phase]:
         duration = r.convert((*base, "for"), units.interval)
         if count is not None and duration is not None:
             r.problem((*base, "for"), "is given together with count", "give either count or for, not both")
-        on = _weekdays(r, (*base, "on"))
+        on = _weekdays(r, (*base, "days"))
         if on and span and span[0].unit != "week":
-            r.problem((*base, "on"), "needs weeks: chosen weekdays repeat every week",
-                      "write 'every: 1 week' with 'on: [mon, wed, fri]'")
+            r.problem((*base, "days"), "needs weeks: chosen weekdays repeat every week",
+                      "write 'every: 1 week' with 'days: [mon, wed, fri]'")
         if on and r.get((*base, "times")) is not None:
-            r.problem((*base, "times"), "is given together with on", "leave out times: the weekdays say how often")
+            r.problem((*base, "times"), "is given together with days", "leave out times: the weekdays say how often")
         if span and span[1] is not None and times > 1:
             r.problem((*base, "times"), "cannot be used with a range",
                       "write the range alone, like 'every: 3 to 4 days'")

@@ -9,13 +9,15 @@ reason and its source. The limits themselves are data in the content library
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
-from . import schedule, units
+from . import needles, schedule, units
 from .content import Library
 from .errors import Problem, field_name
 from .prescription import Prescription
 
+MIN_HOME_ML = 0.1    # the smallest dose a patient draws up at home; below it a nurse gives it
 TOLERANCE_MM = 0.5   # needles are sold in inches: 5/8 in is 15.9 mm, written "16 mm"
 DOSE_AGREEMENT = 0.01
 
@@ -95,22 +97,37 @@ def route_and_needle(rx: Prescription, lib: Library) -> Iterator[Problem]:
                  + (": the dose would land under the skin, not in the muscle" if rx.route == "intramuscular" else ""),
                  f"use a needle of at least {units.needle_length(low)}", source)
     elif rx.needle_mm > high + TOLERANCE_MM:
-        severe = rx.route == "subcutaneous"
-        yield _p(rx, ("needle", "length"), f"a {length} needle is too long for {rx.route} injections"
-                 + (": it may reach the muscle" if severe else ""),
-                 f"use a needle of at most {units.needle_length(high)}", source, "error" if severe else "warning")
+        reason = ": it may reach the muscle" if rx.route == "subcutaneous" else \
+            ": the sourced guidance for adults goes no further, so this handout cannot show it safely"
+        yield _p(rx, ("needle", "length"), f"a {length} needle is too long for {rx.route} injections{reason}",
+                 f"use a needle of at most {units.needle_length(high)}", source)
     gauge = route.get("gauge")
     if gauge and not gauge["min"] <= rx.gauge <= gauge["max"]:
         yield _p(rx, ("needle", "gauge"), f"{rx.gauge} gauge is outside the {gauge['min']}–{gauge['max']} gauge "
                  f"range for {rx.route} injections", f"use a {gauge['min']}–{gauge['max']} gauge needle", source)
-    if rx.weight_kg and route.get("weight_bands"):
-        band = next(b for b in route["weight_bands"] if rx.weight_kg <= b["max_kg"])
-        lo, hi = band["needle_mm"]["min"], band["needle_mm"]["max"]
-        if not lo - TOLERANCE_MM <= rx.needle_mm <= hi + TOLERANCE_MM:
-            want = units.needle_length(lo) if lo == hi else f"{units.needle_length(lo)} to {units.needle_length(hi)}"
-            yield _p(rx, ("needle", "length"), f"for a patient of {units.number(rx.weight_kg)} kg the usual needle "
-                     f"is {want}, not {length}", "check the needle length for this patient's size",
-                     route.get("weight_source", source), "warning")
+    usual = needles.band(route, rx.weight_kg)
+    if usual and low - TOLERANCE_MM <= rx.needle_mm <= high + TOLERANCE_MM:
+        lo, hi = usual
+        want = units.needle_length(lo) if lo == hi else f"{units.needle_length(lo)} to {units.needle_length(hi)}"
+        weight_source = route.get("weight_source", source)
+        said = f"for a patient of {units.number(rx.weight_kg)} kg the usual needle is {want}, not {length}"
+        if rx.needle_mm < lo - TOLERANCE_MM and "needle_length" not in rx.confirm:
+            yield _p(rx, ("needle", "length"), said + ": the tip may stop in the fat, while the handout says it "
+                     "reaches the muscle", f"use a {units.needle_length(lo)} needle, or, if you have judged this "
+                     "patient on purpose (for example skin stretched flat), add 'confirm: [needle_length]'",
+                     weight_source)
+        elif not lo - TOLERANCE_MM <= rx.needle_mm <= hi + TOLERANCE_MM:
+            yield _p(rx, ("needle", "length"), said + (" (confirmed)" if rx.needle_mm < lo else ""),
+                     "check the needle length for this patient's size", weight_source, "warning")
+
+
+def needle_angle(rx: Prescription, lib: Library) -> Iterator[Problem]:
+    """A chosen angle must be one the route allows (routes.yaml angles_allowed)."""
+    allowed = lib.routes[rx.route].get("angles_allowed")
+    if rx.angle is not None and allowed and rx.angle not in allowed:
+        yield _p(rx, ("angle",), f"{rx.angle} degrees is not an angle for {rx.route} injections",
+                 "use " + " or ".join(f"{a}" for a in allowed) + " (degrees), or leave out 'angle'",
+                 lib.routes[rx.route].get("source", ""))
 
 
 def dose_and_volume(rx: Prescription, lib: Library) -> Iterator[Problem]:
@@ -122,10 +139,19 @@ def dose_and_volume(rx: Prescription, lib: Library) -> Iterator[Problem]:
                      f"{units.mcg(rx.volume_ml * rx.strength_mcg_per_ml)}, not the {units.mcg(rx.dose_mcg)} dose",
                      f"give {units.ml(expected)} for {units.mcg(rx.dose_mcg)}, or leave out 'volume'")
             return
-    volume = rx.volume
-    if volume < 0.1:
-        yield _p(rx, ("dose",), f"{units.ml(volume)} is too small to measure with a syringe (under 0.1 mL)",
-                 "use a weaker strength so the volume is at least 0.1 mL")
+    for path, phase_mcg, phase_ml, clinic in _doses(rx):
+        if phase_ml < MIN_HOME_ML - 1e-9 and not clinic:
+            yield _p(rx, path, f"{units.dose_words(phase_ml, phase_mcg, rx.strength_unit)} is too small to measure "
+                     f"with a syringe at home (under {units.ml(MIN_HOME_ML)})",
+                     "use a weaker strength, if there is one, so the dose is at least "
+                     f"{units.ml(MIN_HOME_ML)}; or have a nurse give these doses: add 'at: clinic' to this phase "
+                     "of the schedule")
+        usual = med.get("usual_dose_mcg")
+        if usual and not usual["min"] <= phase_mcg <= usual["max"]:
+            yield _p(rx, path, f"{units.mcg(phase_mcg)} is outside the usual {units.mcg(usual['min'])}–"
+                     f"{units.mcg(usual['max'])} dose", "check the dose", usual.get("source", med.get("source", "")),
+                     "warning")
+    volume = max(ml for _, _, ml, _ in _doses(rx))
     for index, choice in enumerate(rx.sites):
         site = lib.sites[choice.site]
         limit = site.get("max_volume_ml")
@@ -137,11 +163,21 @@ def dose_and_volume(rx: Prescription, lib: Library) -> Iterator[Problem]:
         yield _p(rx, ("strength",), f"{units.mcg(rx.strength_mcg_per_ml)}/mL is not a strength listed for "
                  f"{med.get('display_name', rx.medication)}", "check the vial label: " + ", ".join(med["strengths"]),
                  med.get("source", ""), "warning")
-    usual = med.get("usual_dose_mcg")
-    if usual and not usual["min"] <= rx.dose <= usual["max"]:
-        yield _p(rx, ("dose",), f"{units.mcg(rx.dose)} is outside the usual {units.mcg(usual['min'])}–"
-                 f"{units.mcg(usual['max'])} dose", "check the dose", usual.get("source", med.get("source", "")),
-                 "warning")
+
+
+def _doses(rx: Prescription) -> list[tuple[tuple, float, float, bool]]:
+    """(field path, mcg, mL, all given at the clinic) for each dose as written: a phase's own, or the
+    prescription's once (at the clinic only when every phase using it is)."""
+    own, shared = [], []
+    for i, phase in enumerate(rx.phases):
+        if phase.dose_mcg is not None or phase.volume_ml is not None:
+            key = "dose" if phase.dose_mcg is not None else "volume"
+            own.append((("schedule", "phases", i, key), *rx.phase_dose(phase), phase.at_clinic))
+        else:
+            shared.append(phase.at_clinic)
+    if shared:
+        own.insert(0, (("dose" if rx.dose_mcg is not None else "volume",), rx.dose, rx.volume, all(shared)))
+    return own
 
 
 def schedule_shape(rx: Prescription, lib: Library) -> Iterator[Problem]:
@@ -151,6 +187,14 @@ def schedule_shape(rx: Prescription, lib: Library) -> Iterator[Problem]:
             yield _p(rx, ("schedule", "phases", i), "an ongoing phase (no count and no 'for') must be the last one",
                      "give this phase a 'count' or a 'for', say what ends it with 'until' "
                      "(for example 'until: your symptoms stop getting better'), or move it to the end")
+
+
+def start_date(rx: Prescription, lib: Library) -> Iterator[Problem]:
+    """A calendar that starts in the past has doses the patient can no longer give on time."""
+    if rx.start < dt.date.today():
+        yield _p(rx, ("schedule", "start"), f"{rx.start.isoformat()} is in the past: the first doses on the "
+                 "calendar are already due", "check the start date, or give today's date or a later one",
+                 severity="warning")
 
 
 def schedule_length(rx: Prescription, lib: Library) -> Iterator[Problem]:
@@ -173,5 +217,5 @@ def language(rx: Prescription, lib: Library) -> Iterator[Problem]:
                  "languages available: " + ", ".join(sorted(lib.texts)), severity="warning")
 
 
-RULES = (route_and_product, route_and_sites, route_and_needle, dose_and_volume, schedule_shape,
-         schedule_length, someone_to_call, language)
+RULES = (route_and_product, route_and_sites, route_and_needle, needle_angle, dose_and_volume, schedule_shape,
+         start_date, schedule_length, someone_to_call, language)

@@ -99,7 +99,7 @@ def _begin(start: dt.date, last: dt.date | None, phase: Phase) -> dt.date:
         return phase.start
     if last is None:
         return start
-    if phase.on:
+    if phase.weekdays:
         return last + dt.timedelta(days=1)
     return last + dt.timedelta(days=_gap_days(last, phase))
 
@@ -122,12 +122,12 @@ def _phase_dates(phase: Phase, begin: dt.date) -> Iterator[dt.date]:
 
 def _pattern(phase: Phase, begin: dt.date) -> Iterator[dt.date]:
     """Endless dose dates of a phase's rhythm from ``begin``."""
-    if phase.on:
+    if phase.weekdays:
         week_start = begin - dt.timedelta(days=begin.weekday())
         day = begin
         while True:
             week = (day - week_start).days // 7
-            if day.weekday() in phase.on and week % phase.every.count == 0:
+            if day.weekday() in phase.weekdays and week % phase.every.count == 0:
                 yield day
             day += dt.timedelta(days=1)
     cycle = 0
@@ -176,8 +176,8 @@ def _per_day(phase: Phase) -> float:
 def rhythm(phase: Phase) -> str:
     """How often, in words: "every other day", "three times a week", "once every 2 to 3 months"."""
     every = phase.every
-    if phase.on:
-        days = [DAY_NAMES[d] for d in phase.on]
+    if phase.weekdays:
+        days = [DAY_NAMES[d] for d in phase.weekdays]
         listed = days[0] if len(days) == 1 else ", ".join(days[:-1]) + " and " + days[-1]
         return f"every {listed}" if every.count == 1 else f"{listed}, every {every.words()}"
     if phase.every_max is not None:
@@ -198,7 +198,7 @@ def describe(phase: Phase, doses: int | None = None) -> str:
     how = how[0].upper() + how[1:]
     doses = phase.count if doses is None else doses
     counted = f" ({_doses(doses)})" if doses is not None else ""
-    if phase.count is not None and phase.times == 1 and not phase.on and phase.every_max is None:
+    if phase.count is not None and phase.times == 1 and not phase.weekdays and phase.every_max is None:
         return f"{how} for {Interval(phase.every.count * phase.count, phase.every.unit).words()}{counted}"
     if phase.count is not None:
         return f"{how}, {_doses(phase.count)}"

@@ -6,6 +6,9 @@ and width; a layout module only picks the order, the columns and the size.
 
 from __future__ import annotations
 
+import math
+
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, PageBreak
 
 from handouts import diagrams, forms, tagging, theme
@@ -79,8 +82,7 @@ def dose_and_schedule(ctx, h: Handout, size: float, width: float, columns: int =
     dose = [
         heading(h.headings["dose"], 2, s["h2"]),
         *([para(text(h.dose_lines[0]), s["dose"])] if len(h.dose_lines) == 1 else
-          [para(f"<b>{' · '.join(text(line) for line in h.dose_lines)}</b>", s["body"]),
-           para(text(h.calendar_words["changes"]), s["body"])]),
+          [para(f"<b>{text(h.calendar_words['changes'])}</b>", s["body"])]),
         para(f"<b>Needle:</b> {text(h.needle)}", s["body"]),
     ]
     when = [heading(h.headings["schedule"], 2, s["h2"])] + [
@@ -88,7 +90,8 @@ def dose_and_schedule(ctx, h: Handout, size: float, width: float, columns: int =
     ]
     if columns == 1:
         return dose + when
-    return [side_by_side([dose, when], width, [0.42, 0.58], size)]
+    share = 0.42 if len(h.dose_lines) == 1 else 0.34   # doses that change are listed under "When to inject" too
+    return [side_by_side([dose, when], width, [share, 1 - share], size)]
 
 
 def sites_and_depth(ctx, h: Handout, size: float, width: float, columns: int = 3, picture: float = 0.31) -> list:
@@ -105,7 +108,7 @@ def sites_and_depth(ctx, h: Handout, size: float, width: float, columns: int = 3
                 figure(_body_map(ctx, h, pic_w, pic_w * 1.1, size), h.body_alt)]
         depth = [heading(h.headings["depth"], 2, s["h2"]),
                  figure(diagrams.cross_section(ctx, h.route, h.angle, h.needle_mm, pic_w, pic_w * 0.8,
-                                               needle_label=label, text_size=_figure_text(size)),
+                                               needle_label=label, text_size=_figure_text(size), fat_mm=h.fat_mm),
                         h.depth_alt),
                  para(text(h.angle_words), s["small"])]
         words = [gap(s["h2"].leading + s["h2"].spaceBefore), *_landmarks(h, s["small"])]
@@ -119,7 +122,7 @@ def sites_and_depth(ctx, h: Handout, size: float, width: float, columns: int = 3
             para(text(h.rotation), s["body"]),
             heading(h.headings["depth"], 2, s["h2"]),
             figure(diagrams.cross_section(ctx, h.route, h.angle, h.needle_mm, pic_w, pic_w * 0.6, needle_label=label,
-                                          text_size=_figure_text(size)),
+                                          text_size=_figure_text(size), fat_mm=h.fat_mm),
                    h.depth_alt),
             para(text(h.angle_words), s["body"])]
 
@@ -160,16 +163,51 @@ def steps(ctx, h: Handout, size: float, width: float, columns: int = 1) -> list:
     return out
 
 
+def in_place(ctx, h: Handout, size: float, width: float, lines: int) -> int:
+    """How many doses fit in a calendar ``width`` wide with room for ``lines`` one-line rows.
+
+    A row takes as many lines as its dose and site wrap to, so long doses
+    ("0.03 mL = 0.03 mg (30 mcg)") move more rows to the dose log instead of
+    pushing the page over.
+    """
+    styles = ctx.styles(size)
+    column = width - sum(_fixed_columns(ctx, h, h.calendar, size)) - size * 0.6   # less the cell padding
+
+    def wrapped(words: str, style) -> int:
+        return max(1, math.ceil(stringWidth(words, style.fontName, style.fontSize) / column)) if words else 0
+
+    used = 2 * len(h.calendar_notes)     # each note above the table takes about two lines
+    for shown, dose in enumerate(h.calendar):
+        used += wrapped(dose.amount, styles["cell_bold"]) + wrapped(dose.site, styles["cell"])
+        if used > lines:
+            return shown
+    return len(h.calendar)
+
+
+def _fixed_columns(ctx, h: Handout, doses, size: float) -> list[float]:
+    """Widths of the number, date and tick-box columns: as wide as their words, no wider."""
+    style, bold = ctx.styles(size)["cell"], ctx.styles(size)["cell_bold"]
+    pad = size * 0.6 + 1
+
+    def room(cells, header: str) -> float:
+        widths = [stringWidth(cell, style.fontName, style.fontSize) for cell in cells]
+        return max([stringWidth(header, bold.fontName, bold.fontSize), *widths]) + pad
+
+    words = h.calendar_words
+    return [room([str(doses[-1].number) if doses else "0"], "#"), room([d.date for d in doses], words["date"]),
+            max(room([], words["done"]), size * 1.05 + pad)]
+
+
 def calendar(ctx, h: Handout, size: float, width: float, rows: int) -> list:
-    """The dose calendar in its place: the first ``rows`` doses, and where the rest continue.
+    """The dose calendar in its place: the first ``rows`` doses (see in_place), and where the rest continue.
 
     Doses never vanish: those that do not fit here go on the dose log
     (``dose_log``), and this section says which doses are there.
     """
     s = ctx.styles(size)
     words = h.calendar_words
-    shown = h.calendar[:rows]
-    out = [heading(h.headings["calendar"], 2, s["h2"]), *_calendar_notes(h, s), _dose_table(ctx, h, shown, size, width)]
+    out = [heading(h.headings["calendar"], 2, s["h2"]), *_calendar_notes(h, s),
+           _dose_table(ctx, h, h.calendar[:rows], size, width)]
     if len(h.calendar) > rows:
         rest = words["continued" if len(h.calendar) > rows + 1 else "continued_one"]
         out.append(para(f"<b>{text(rest.format(first=rows + 1, last=len(h.calendar)))}</b>", s["cell"]))
@@ -199,7 +237,7 @@ def _dose_table(ctx, h: Handout, doses, size: float, width: float):
     s = ctx.styles(size)
     words = h.calendar_words
     amounts = any(d.amount for d in doses)
-    fixed = [size * 1.9, size * 8.4, size * 3.2]
+    fixed = _fixed_columns(ctx, h, h.calendar, size)
     where = f"{words['dose']} · {words['site']}" if amounts else words["site"]
     header = [para("<b>#</b>", s["cell"]), para(f"<b>{text(words['date'])}</b>", s["cell"]),
               para(f"<b>{text(where)}</b>", s["cell"]), para(f"<b>{text(words['done'])}</b>", s["cell"])]

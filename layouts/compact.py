@@ -13,12 +13,13 @@ NAME = "compact"
 DESCRIPTION = "One page, 9 pt: route, dose, sites, steps, side effects, calendar and contacts."
 BODY_SIZE = 9
 MARGIN = 28
-CALENDAR_ROWS = 5       # doses listed in place; the rest continue on the dose log
+CALENDAR_LINES = 5      # lines of calendar rows in place; the doses beyond go on the dose log
 
 
 def story(h, width: float, ctx) -> list:
     size = BODY_SIZE
     half = width * 0.5 - size
+    rows = part.in_place(ctx, h, size, half, CALENDAR_LINES)
     return [
         *part.title(ctx, h, size),
         *part.route_banner(ctx, h, size, width),
@@ -26,7 +27,7 @@ def story(h, width: float, ctx) -> list:
         *part.sites_and_depth(ctx, h, size, width, columns=3, picture=0.23),
         part.side_by_side([part.steps(ctx, h, size, half), part.side_effects(ctx, h, size, half, inline=True)],
                           width, [0.5, 0.5], size),
-        part.side_by_side([part.calendar(ctx, h, size, half, rows=CALENDAR_ROWS), part.contacts(ctx, h, size, half)],
+        part.side_by_side([part.calendar(ctx, h, size, half, rows=rows), part.contacts(ctx, h, size, half)],
                           width, [0.5, 0.5], size),
-        *part.dose_log(ctx, h, size, width, after=CALENDAR_ROWS),
+        *part.dose_log(ctx, h, size, width, after=rows),
     ]

@@ -16,11 +16,12 @@ DESCRIPTION = "18 pt, one column, 1-inch margins: the same content for readers w
 BODY_SIZE = 18
 FOOTER_SIZE = 18
 MARGIN = 72
-CALENDAR_ROWS = 14      # doses listed in place; the rest continue on the dose log
+CALENDAR_LINES = 14     # lines of calendar rows in place; the doses beyond go on the dose log
 
 
 def story(h, width: float, ctx) -> list:
     size = BODY_SIZE
+    rows = part.in_place(ctx, h, size, width, CALENDAR_LINES)
     return [
         *part.title(ctx, h, size),
         *part.route_banner(ctx, h, size, width),
@@ -28,9 +29,9 @@ def story(h, width: float, ctx) -> list:
         *part.sites_and_depth(ctx, h, size, width, columns=1),
         *part.steps(ctx, h, size, width),
         *part.side_effects(ctx, h, size, width),
-        KeepTogether(part.calendar(ctx, h, size, width, rows=CALENDAR_ROWS)),
+        KeepTogether(part.calendar(ctx, h, size, width, rows=rows)),
         *part.contacts(ctx, h, size, width),
         *part.cautions(ctx, h, size),
         *part.needles_and_storage(ctx, h, size),
-        *part.dose_log(ctx, h, size, width, after=CALENDAR_ROWS),
+        *part.dose_log(ctx, h, size, width, after=rows),
     ]

@@ -16,13 +16,14 @@ DESCRIPTION = "Two pages, 12 pt: the full handout with diagrams, checklist, cale
 BODY_SIZE = 12
 REFERENCE_SIZE = 11
 MARGIN = 32
-CALENDAR_ROWS = 14      # doses listed in place; the rest continue on the dose log
+CALENDAR_LINES = 14     # lines of calendar rows in place; the doses beyond go on the dose log
 
 
 def story(h, width: float, ctx) -> list:
     size = BODY_SIZE
     ref = REFERENCE_SIZE
     column = width * 0.5 - ref
+    rows = part.in_place(ctx, h, ref, column, CALENDAR_LINES)
     return [
         *part.title(ctx, h, size),
         *part.route_banner(ctx, h, size, width),
@@ -32,9 +33,9 @@ def story(h, width: float, ctx) -> list:
         PageBreak(),
         *part.side_effects(ctx, h, ref, width, split_items=True),
         # the calendar takes the left column's full height; who to call and the cautions share the right
-        part.side_by_side([part.calendar(ctx, h, ref, column, rows=CALENDAR_ROWS),
+        part.side_by_side([part.calendar(ctx, h, ref, column, rows=rows),
                            part.contacts(ctx, h, ref, column) + part.cautions(ctx, h, ref)], width, [0.5, 0.5], ref),
         part.side_by_side([part.bullets(ctx, h.headings["sharps"], h.sharps, ref),
                            part.bullets(ctx, h.headings["storage"], h.storage, ref)], width, [0.5, 0.5], ref),
-        *part.dose_log(ctx, h, ref, width, after=CALENDAR_ROWS),
+        *part.dose_log(ctx, h, ref, width, after=rows),
     ]

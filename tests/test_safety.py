@@ -130,16 +130,77 @@ def test_refusal_names_its_source(run, write_rx):
     assert "(source: CDC" in result.output
 
 
-def test_weight_band_is_a_warning_and_strict_makes_it_an_error(run, write_rx):
+def test_im_needle_too_short_for_the_weight_is_refused_unless_confirmed(run, write_rx):
     rx = base_rx()
-    rx["patient"]["weight"] = "130 kg"    # > 260 lb: the chart says 1.5 in
+    rx["patient"]["weight"] = "110 kg"    # 153–260 lb: the CDC/IAC chart says 1 to 1.5 in
+    rx["needle"] = {"gauge": 23, "length": "5/8 in"}
+    result = run("check", write_rx(rx))
+    assert result.exit_code == 1
+    assert ": error: needle.length: " in result.output and "tip may stop in the fat" in result.output
+    assert "confirm: [needle_length]" in result.output and "(source: CDC/IAC" in result.output
+    rx["confirm"] = ["needle_length"]
     path = write_rx(rx)
-    result = run("check", path)
+    confirmed = run("check", path)
+    assert confirmed.exit_code == 0
+    assert ": warning: needle.length: " in confirmed.output and "(confirmed)" in confirmed.output
+    assert run("check", "--strict", path).exit_code == 1
+
+
+def test_longer_than_usual_for_the_weight_stays_a_warning(run, write_rx):
+    rx = base_rx()
+    rx["patient"]["weight"] = "50 kg"     # < 130 lb: 5/8 to 1 in
+    rx["needle"] = {"gauge": 23, "length": "1 1/2 in"}
+    result = run("check", write_rx(rx))
+    assert result.exit_code == 0 and ": warning: needle.length: " in result.output
+
+
+def test_im_needle_beyond_the_sourced_maximum_is_refused(run, write_rx):
+    rx = base_rx()
+    rx["needle"] = {"gauge": 23, "length": "2 in"}
+    result = run("check", write_rx(rx))
+    assert result.exit_code == 1
+    assert ": error: needle.length: " in result.output and "at most 1 1/2 in (38 mm)" in result.output
+
+
+@pytest.mark.parametrize(("route", "angle", "ok"), [("subcutaneous", 90, True), ("subcutaneous", 45, True),
+                                                    ("subcutaneous", 30, False), ("intramuscular", 45, False),
+                                                    ("intramuscular", 90, True)])
+def test_angle_is_checked_against_the_route(run, write_rx, route, angle, ok):
+    rx = sc_rx() if route == "subcutaneous" else base_rx()
+    rx["angle"] = angle
+    result = run("check", write_rx(rx))
+    assert (result.exit_code == 0) == ok, result.output
+    if not ok:
+        assert ": error: angle: " in result.output
+
+
+def test_small_dose_is_refused_with_a_fix_unless_given_at_the_clinic(run, write_rx):
+    rx = base_rx()
+    rx.update(medication="hydroxocobalamin", strength="1 mg/mL")
+    del rx["dose"]
+    rx["schedule"]["phases"] = [{"every": "1 day", "count": 7, "dose": "30 mcg"},
+                                {"every": "1 month", "dose": "100 mcg"}]
+    result = run("check", write_rx(rx))
+    assert result.exit_code == 1
+    assert "schedule.phases[0].dose: 0.03 mL = 0.03 mg (30 mcg) is too small to measure" in result.output
+    assert "weaker strength" in result.output and "at: clinic" in result.output
+    rx["schedule"]["phases"][0]["at"] = "clinic"
+    assert run("check", write_rx(rx)).exit_code == 0
+
+
+def test_a_start_date_in_the_past_warns(run, write_rx):
+    rx = base_rx()
+    rx["schedule"]["start"] = "2020-03-02"
+    result = run("check", write_rx(rx))
     assert result.exit_code == 0
-    assert ": warning: needle.length: " in result.output and "(38 mm)" in result.output
-    strict = run("check", "--strict", path)
-    assert strict.exit_code == 1
-    assert ": error: needle.length: " in strict.output
+    assert ": warning: schedule.start: 2020-03-02 is in the past" in result.output
+
+
+def test_too_many_doses_are_refused_not_cut(run, write_rx):
+    rx = base_rx()
+    rx["schedule"]["phases"] = [{"every": "1 day", "count": 5000}]
+    result = run("check", write_rx(rx))
+    assert result.exit_code == 1 and "too many for one printed calendar" in result.output
 
 
 def test_dose_above_usual_range_warns(run, write_rx):
