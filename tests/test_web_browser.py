@@ -12,12 +12,9 @@ import io
 import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -25,6 +22,9 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import ROOT, base_rx, dump
+
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_web import serving  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
@@ -53,35 +53,11 @@ def axe_script() -> Path:
     return Path(axe_selenium_python.__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
     """`handout serve` as a user starts it, on a free loopback port."""
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen([sys.executable, "-c", "import generate; generate.main()", "serve", "--port",
-                                str(port), "--workers", "2"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url + "/api/csrf", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        log.seek(0)
-        raise AssertionError(log.read().decode())
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
+    with serving("--workers", "2") as (url, log):
+        yield url
     log.seek(0)
     text = log.read().decode()
     assert '"GET / HTTP' not in text and '"GET /" 200' in text    # the access log is there…
