@@ -1,15 +1,23 @@
 """Time one handout: in process (median of many) and a cold `handout generate`.
 
-    python bench/bench_generate.py [--repeats 60]
+    python bench/bench_generate.py [--repeats 60] [--against OTHER_CHECKOUT]
 
 Targets on a 2-core machine: ≤ 25 ms per standard handout in process, ≤ 0.4 s
 for a cold command-line run. Also times the tagging share (structure tree and
-marked content) and every layout.
+marked content) and every layout, and one handout rendered on 8 threads at
+once (per handout, wall clock), against the same 8 one after another.
+
+``--against`` times another checkout of the project (an older version, say)
+in the same run: each checkout in a process of its own, taking turns
+(``--turns``), so a busy machine slows both alike. It prints the median of
+the turns' medians and the fastest turn's median: on a machine others are
+using, the second is the steadier comparison.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -18,22 +26,67 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+FIGURES = ("standard", "render", "untagged", "compact", "large-print")
 
-from baseline import baseline_ms, median_ms  # noqa: E402
-from handouts import api, content, model, prescription, render  # noqa: E402
 
-EXAMPLE = ROOT / "examples" / "cyanocobalamin-im.yaml"
+def in_process(root: Path, repeats: int) -> dict[str, float]:
+    """Median milliseconds of each figure, for the checkout that is first on sys.path."""
+    from baseline import median_ms
+    from handouts import api, content, model, prescription, render
+
+    example = root / "examples" / "cyanocobalamin-im.yaml"
+    api.generate(example)                                   # warm: fonts, content, memos
+    out = {"standard": median_ms(lambda: api.generate(example), repeats)}
+    lib = content.load()
+    handout = model.build(prescription.load(example, lib), lib)
+    out["render"] = median_ms(lambda: render.render(handout), repeats)
+    render.render(handout, tagged=False)
+    out["untagged"] = median_ms(lambda: render.render(handout, tagged=False), repeats)
+    for layout in ("compact", "large-print"):
+        api.generate(example, layout=layout)
+        out[layout] = median_ms(lambda layout=layout: api.generate(example, layout=layout), max(10, repeats // 3))
+    return out
+
+
+def threads(root: Path, rounds: int = 5) -> tuple[float, float]:
+    """Per handout: 8 renders one after another, and 8 on 8 threads at once (median of rounds)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from handouts import api
+
+    example = root / "examples" / "cyanocobalamin-im.yaml"
+    api.generate(example)
+    serial, parallel = [], []
+    with ThreadPoolExecutor(8) as pool:
+        for _ in range(rounds):
+            start = time.perf_counter()
+            for _ in range(8):
+                api.generate(example)
+            serial.append((time.perf_counter() - start) * 1000 / 8)
+            start = time.perf_counter()
+            list(pool.map(lambda _: api.generate(example), range(8)))
+            parallel.append((time.perf_counter() - start) * 1000 / 8)
+    return statistics.median(serial), statistics.median(parallel)
+
+
+def _measured_apart(root: Path, repeats: int) -> dict[str, float]:
+    """``in_process`` for ``root``, in a process that imports that checkout."""
+    script = (f"import json, sys; sys.path[:0] = [{str(root)!r}, {str(HERE)!r}]; import bench_generate as b; "
+              f"print(json.dumps(b.in_process(b.Path({str(root)!r}), {repeats})))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def cold_cli_s(repeats: int) -> float:
     handout = Path(sys.executable).parent / "handout"
+    example = ROOT / "examples" / "cyanocobalamin-im.yaml"
     times = []
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(repeats):
             start = time.perf_counter()
-            subprocess.run([str(handout), "generate", str(EXAMPLE), "-o", os.path.join(tmp, f"{i}.pdf")],
+            subprocess.run([str(handout), "generate", str(example), "-o", os.path.join(tmp, f"{i}.pdf")],
                            check=True, capture_output=True)
             times.append(time.perf_counter() - start)
     return statistics.median(times)
@@ -42,25 +95,40 @@ def cold_cli_s(repeats: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=60)
+    parser.add_argument("--against", type=Path, help="another checkout to time in the same run")
+    parser.add_argument("--turns", type=int, default=5)
     args = parser.parse_args()
+    sys.path[:0] = [str(ROOT), str(HERE)]
+    from baseline import baseline_ms
 
     base = baseline_ms()
-    api.generate(EXAMPLE)                                   # warm: fonts, content, caches
-    whole = median_ms(lambda: api.generate(EXAMPLE), args.repeats)
-    lib = content.load()
-    handout = model.build(prescription.load(EXAMPLE, lib), lib)
-    rendering = median_ms(lambda: render.render(handout), args.repeats)
-    render.render(handout, tagged=False)
-    plain = median_ms(lambda: render.render(handout, tagged=False), args.repeats)
     print(f"baseline (naive reportlab handout):  {base:6.1f} ms median")
-    print(f"standard handout, in process:        {whole:6.1f} ms median of {args.repeats}  "
-          f"({whole / base:.2f} x baseline)")
-    print(f"  of which render:                   {rendering:6.1f} ms; without tagging {plain:.1f} ms "
-          f"(tagging {rendering - plain:.1f} ms)")
-    for layout in ("compact", "large-print"):
-        api.generate(EXAMPLE, layout=layout)
-        ms = median_ms(lambda layout=layout: api.generate(EXAMPLE, layout=layout), max(10, args.repeats // 3))
-        print(f"{layout + ' handout, in process:':<37}{ms:6.1f} ms median")
+    if args.against:
+        other = args.against.resolve()
+        runs: dict[Path, list[dict]] = {ROOT: [], other: []}
+        for _ in range(args.turns):
+            for root in runs:
+                runs[root].append(_measured_apart(root, args.repeats))
+        print(f"{'ms per handout':<16}{'median of turns':>33}{'fastest turn':>33}")
+        print(f"{'':<16}" + f"{'this':>11}{'other':>11}{'ratio':>11}" * 2)
+        for key in FIGURES:
+            row = []
+            for pick in (statistics.median, min):
+                mine, theirs = (pick(r[key] for r in runs[root]) for root in (ROOT, other))
+                row += [f"{mine:11.1f}{theirs:11.1f}{mine / theirs:11.2f}"]
+            print(f"{key:<16}{''.join(row)}")
+        print(f"this: {ROOT}\nother: {other}")
+    else:
+        t = in_process(ROOT, args.repeats)
+        print(f"standard handout, in process:        {t['standard']:6.1f} ms median of {args.repeats}  "
+              f"({t['standard'] / base:.2f} x baseline)")
+        print(f"  of which render:                   {t['render']:6.1f} ms; without tagging {t['untagged']:.1f} ms "
+              f"(tagging {t['render'] - t['untagged']:.1f} ms)")
+        for layout in ("compact", "large-print"):
+            print(f"{layout + ' handout, in process:':<37}{t[layout]:6.1f} ms median")
+    serial, parallel = threads(ROOT)
+    print(f"8 handouts one after another:        {serial:6.1f} ms per handout; on 8 threads at once "
+          f"{parallel:.1f} ms per handout")
     print(f"cold `handout generate`:             {cold_cli_s(7):6.2f} s median of 7")
 
 

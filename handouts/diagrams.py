@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING
 
 from reportlab.graphics.shapes import Circle, Drawing, Line, Path, Polygon, PolyLine, String
@@ -130,17 +129,14 @@ _SIDE_SHIFT = -0.090               # the side figure's origin, left of its panel
 _EXTENT = {"front": (-0.38, 0.38), "back": (-0.38, 0.38), "side": (-0.30, 0.30)}   # from the panel centre
 
 
-@cache
 def _side() -> Unit:
     return _curve(list(_SIDE), closed=True)
 
 
-@cache
 def _side_arm() -> Unit:
     return _curve(list(_SIDE_ARM), closed=True)
 
 
-@cache
 def _side_head() -> Unit:
     cx, cy, rx, ry = _SIDE_HEAD
     return _curve([(cx + rx * math.cos(a * math.pi / 4), cy + ry * math.sin(a * math.pi / 4), False)
