@@ -35,6 +35,11 @@ FALLBACKS = (
 )
 KEEP_TOGETHER = 40          # a right-to-left run up to this long is never broken across lines
 _RTL_CLASSES = {"R", "AL", "AN", "RLE", "RLO", "RLI"}
+# Invisible characters that only steer direction or joining: never drawn, never refused.
+_DIRECTION_MARKS = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_NOT_DRAWN = dict.fromkeys(map(ord, _DIRECTION_MARKS + "\u200b\u2060\ufeff\u00ad"))
+_JOINERS = "\u200c\u200d"
+_ISOLATES_AS_EMBEDDINGS = str.maketrans("\u2066\u2067\u2068\u2069", "\u202a\u202b\u202a\u202c")
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,8 @@ def _has_rtl(text: str) -> bool:
 
 
 def _covers(index: int, char: str) -> bool:
+    if char in _JOINERS:
+        return True         # steers shaping; a face without it simply does not draw it
     if index == 0:
         return ord(char) in _base()
     return ord(char) in FALLBACKS[index - 1].cmap
@@ -84,7 +91,7 @@ def unprintable(text: str) -> str:
         return ""
     missing = []
     for char in text:
-        if char in missing or char.isspace():
+        if char in missing or char.isspace() or ord(char) in _NOT_DRAWN or char in _JOINERS:
             continue
         if unicodedata.category(char) == "Cc" or not any(_covers(i, char) for i in range(len(FALLBACKS) + 1)):
             missing.append(char)
@@ -121,20 +128,27 @@ def _faces(text: str) -> list[int]:
     return faces
 
 
-def _levels(text: str) -> list[int]:
-    """Bidi embedding levels (rules X1–I2) for a left-to-right paragraph."""
+def _levels(text: str) -> tuple[str, list[int]]:
+    """The visible characters and their bidi embedding levels (rules X1–I2), for a left-to-right paragraph.
+
+    Directional marks and embeddings steer the order and are not drawn.
+    Isolates (RLI, LRI, FSI … PDI) are read as embeddings, which the
+    algorithm here knows; for a name the order comes out the same.
+    """
     if not _has_rtl(text):
-        return [0] * len(text)
+        visible = text.translate(_NOT_DRAWN)
+        return visible, [0] * len(visible)
     from bidi import algorithm
 
     storage = algorithm.get_empty_storage()
     storage["base_level"], storage["base_dir"] = 0, "L"
-    algorithm.get_embedding_levels(text, storage)
-    algorithm.explicit_embed_and_overrides(storage)
+    algorithm.get_embedding_levels(text.translate(_ISOLATES_AS_EMBEDDINGS), storage)
+    algorithm.explicit_embed_and_overrides(storage)     # drops the embedding controls (rule X9)
     algorithm.resolve_weak_types(storage)
     algorithm.resolve_neutral_types(storage, False)
     algorithm.resolve_implicit_levels(storage, False)
-    return [c["level"] for c in storage["chars"]]
+    kept = [c for c in storage["chars"] if ord(c["ch"]) not in _NOT_DRAWN]
+    return "".join(c["ch"] for c in kept), [c["level"] for c in kept]
 
 
 def _language(text: str) -> str | None:
@@ -147,7 +161,8 @@ def _language(text: str) -> str | None:
 @lru_cache(maxsize=1024)
 def _pieces(text: str) -> tuple[tuple[int, int, str], ...]:
     """(face, level, logical text) pieces, already in drawing order (bidi rule L2)."""
-    faces, levels = _faces(text), _levels(text)
+    text, levels = _levels(text)
+    faces = _faces(text)
     pieces: list[list] = []
     for char, face, level in zip(text, faces, levels, strict=False):
         if pieces and pieces[-1][0] == face and pieces[-1][1] == level:
@@ -191,6 +206,7 @@ def runs(text: str) -> list[Run]:
     with glyphfonts.LOCK:       # the faces' files and reportlab's registry are shared by every thread
         for face, level, piece in _pieces(text):
             if face == 0:
+                piece = piece.replace("\u200c", "").replace("\u200d", "")
                 out.append(Run(None, _mirrored(piece[::-1]) if level % 2 else piece))
             else:
                 shaped = _shaped(face, level, piece)

@@ -115,6 +115,7 @@ def shape(source: Source, text: str, rtl: bool, language: str | None = None, spa
     from bidi.mirror import MIRRORED
 
     cmap = source.cmap
+    text = "".join(c for c in text if ord(c) in cmap or c not in "\u200c\u200d")
     shown = "".join(MIRRORED.get(c, c) for c in reversed(text)) if rtl else text
     codes = shown.replace(" ", space)
     glyphs = {ord(c): cmap[ord(c if c != space else " ")] for c in codes}

@@ -176,3 +176,16 @@ def test_accessibility_checkers_stay_clean(handouts):
     outloud = subprocess.run([_tool("outloud"), "--fail-on", "warning", "-q", *files],
                              capture_output=True, text=True, timeout=600)
     assert outloud.returncode == 0, outloud.stdout + outloud.stderr
+
+
+HOSTILE = "دוד王はИễ ()-\u200c\u200d\u200e\u200f\u202b\u202c\u2067\u2069\u0301\u064e\u05b8"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=16) | st.text(HOSTILE, max_size=16))
+def test_hostile_text_is_refused_or_set(text):
+    """Any text is either refused by name or set without an error; direction marks are never drawn."""
+    if fontchain.unprintable(text):
+        return
+    drawn = "".join(run.text for run in fontchain.runs(text))
+    assert not set(drawn) & set("\u200e\u200f\u202b\u202c\u2067\u2069")
