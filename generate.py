@@ -29,6 +29,9 @@ def _layout_names() -> list[str]:
 content_option = click.option("--content", "content_dir", type=click.Path(exists=True, file_okay=False),
                               help="A clinic's own content folder; its files replace the built-in ones.")
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+defaults_option = click.option("--defaults", type=click.Path(exists=True, dir_okay=False),
+                               help="YAML with what a bare FHIR MedicationRequest (or CSV row) lacks: "
+                                    "prescriber, needle…")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -44,18 +47,19 @@ def cli() -> None:
 @click.option("--paper", type=PAPERS, default="letter", show_default=True)
 @click.option("--password", envvar="HANDOUT_PASSWORD", help="Protect the PDF with this password (AES-256); "
               "printing and screen readers still work. Also read from HANDOUT_PASSWORD.")
+@defaults_option
 @content_option
 @strict_option
 def generate(prescription: Path, output: str, layout: str, paper: str, password: str | None,
-             content_dir: str | None, strict: bool) -> None:
-    """Make the handout for one PRESCRIPTION file."""
+             defaults: str | None, content_dir: str | None, strict: bool) -> None:
+    """Make the handout for one PRESCRIPTION file (YAML, or FHIR R4 JSON: a Bundle or a MedicationRequest)."""
     if layout not in _layout_names():
         raise click.BadParameter(f"{layout!r}; choose one of: {', '.join(_layout_names())}", param_hint="--layout")
     if password is not None and not password:
         raise click.BadParameter("the password is empty; give one, or leave out --password for an unprotected file",
                                  param_hint="--password")
     try:
-        result = api.generate(prescription, layout, paper.lower(), content_dir, strict)
+        result = api.generate(prescription, layout, paper.lower(), content_dir, strict, defaults)
     except PrescriptionError as error:
         click.echo(str(error), err=True)
         click.echo(f"{prescription}: no handout written.", err=True)
@@ -85,11 +89,12 @@ def generate(prescription: Path, output: str, layout: str, paper: str, password:
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@defaults_option
 @content_option
 @strict_option
-def check(files: tuple[Path, ...], fmt: str, content_dir: str | None, strict: bool) -> None:
-    """Validate prescription FILES without rendering (exit 1 if any has an error)."""
-    report = api.check_many(files, content_dir, strict)
+def check(files: tuple[Path, ...], fmt: str, defaults: str | None, content_dir: str | None, strict: bool) -> None:
+    """Validate prescription FILES (YAML or FHIR R4 JSON) without rendering (exit 1 if any has an error)."""
+    report = api.check_many(files, content_dir, strict, defaults)
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
@@ -198,6 +203,37 @@ def serve(host, port, token, workers, queue, max_body, max_rows, render_timeout,
     for line in server.warnings(host):
         click.echo(line, err=True)
     server.run(settings, host, port)
+
+
+@cli.command()
+@click.argument("prescription", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--to", "target", type=click.Choice(["fhir", "yaml"]), required=True,
+              help="fhir: a FHIR R4 Bundle (JSON); yaml: the prescription format.")
+@click.option("-o", "--output", default="-", show_default=True, help="The file to write, or - for standard output.")
+@defaults_option
+@content_option
+def convert(prescription: Path, target: str, output: str, defaults: str | None, content_dir: str | None) -> None:
+    """Write PRESCRIPTION (YAML or FHIR) in another format; the handout it makes stays the same."""
+    from handouts.fhir import convert as converting
+
+    try:
+        text = converting.convert(prescription, target, content_dir, defaults)
+    except PrescriptionError as error:
+        click.echo(str(error), err=True)
+        click.echo(f"{prescription}: not converted.", err=True)
+        sys.exit(1)
+    if output == "-":
+        write_stdout(text.encode("utf-8"))
+        return
+    try:
+        path = write_output(output, text.encode("utf-8"))
+    except OutputError as error:
+        click.echo(f"{error}\n{prescription}: not converted.", err=True)
+        sys.exit(1)
+    except OSError as error:
+        click.echo(f"{io_error(output, error)}\n{prescription}: not converted.", err=True)
+        sys.exit(1)
+    click.echo(f"wrote {path}", err=True)
 
 
 @cli.command(name="layouts")

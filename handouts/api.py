@@ -26,10 +26,11 @@ class Result:
 
 
 def check_file(path: Path | str, content_dir: str | None = None, strict: bool = False,
-               context: RenderContext | None = None) -> tuple[prescription.Prescription, list[Problem]]:
-    """Load and check one prescription; raises PrescriptionError when anything blocks it."""
+               context: RenderContext | None = None,
+               defaults: str | None = None) -> tuple[prescription.Prescription, list[Problem]]:
+    """Load and check one prescription (YAML or FHIR JSON); raises PrescriptionError when anything blocks it."""
     lib = (context or default_context(content_dir)).library
-    rx = prescription.load(path, lib)
+    rx = prescription.load(path, lib, defaults)
     return rx, _checked(rx, lib, strict)
 
 
@@ -54,14 +55,14 @@ class CheckReport:
 
 
 def check_many(paths, content_dir: str | None = None, strict: bool = False,
-               context: RenderContext | None = None) -> CheckReport:
+               context: RenderContext | None = None, defaults: str | None = None) -> CheckReport:
     """Check every file, never stopping at the first bad one."""
     report = CheckReport()
     ctx = context or default_context(content_dir)
     for path in paths:
         report.files += 1
         try:
-            _, warnings = check_file(path, strict=strict, context=ctx)
+            _, warnings = check_file(path, strict=strict, context=ctx, defaults=defaults)
             report.problems += warnings
         except PrescriptionError as error:
             report.failed.append(str(path))
@@ -82,15 +83,16 @@ def _checked(rx: prescription.Prescription, lib: content.Library, strict: bool) 
 
 
 def generate(path: Path | str, layout: str = "standard", paper: str = "letter",
-             content_dir: str | None = None, strict: bool = False, context: RenderContext | None = None) -> Result:
-    """One prescription file to PDF bytes (nothing is written).
+             content_dir: str | None = None, strict: bool = False, context: RenderContext | None = None,
+             defaults: str | None = None) -> Result:
+    """One prescription file (YAML or FHIR JSON) to PDF bytes (nothing is written).
 
     Safe to call from several threads at once. ``context`` (fonts, memos and
     the content library) defaults to the shared one for ``content_dir``; a
     program that serves several clinics may keep one context per clinic.
     """
     ctx = context or default_context(content_dir)
-    rx = prescription.load(path, ctx.library)
+    rx = prescription.load(path, ctx.library, defaults)
     return from_prescription(rx, ctx.library, layout, paper, strict, context=ctx)
 
 

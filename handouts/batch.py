@@ -105,8 +105,9 @@ def _render(job: Job, options: Options) -> _Rendered:
     try:
         ctx = default_context(options.content_dir)
         lib = ctx.library
-        rx = (prescription.load(job.path, lib) if job.text is None
-              else prescription.parse(job.text, job.source, lib))
+        defaults = job.defaults_file or None
+        rx = (prescription.load(job.path, lib, defaults) if job.text is None
+              else prescription.parse(job.text, str(job.path or job.source), lib, defaults, job.row_line or None))
         result = api.from_prescription(rx, lib, options.layout, options.paper, options.strict, context=ctx)
         data = rx.source.data
         fields = {"patient": rx.patient_name, "medication": rx.medication, "route": rx.route,

@@ -22,8 +22,9 @@ import yaml
 
 from . import yamlsource
 from .errors import PrescriptionError, Problem
+from .fhir import ndjson
 
-SUFFIXES = (".yaml", ".yml")
+SUFFIXES = (".yaml", ".yml", ".json", ".ndjson", ".jsonl")   # what a folder walk picks up; content tells the format
 LIST_FIELDS = {"sites", "confirm"}
 BOOLEANS = {"true": True, "yes": True, "false": False, "no": False}
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -74,7 +75,7 @@ class Manifest:
     def __init__(self, inputs, defaults: str | None = None):
         self.inputs = list(inputs)
         self.defaults = defaults
-        self.base = _defaults(defaults)
+        self.base = load_defaults(defaults)
 
     def __iter__(self) -> Iterator[Job]:
         for kind, path in _sources(self.inputs):
@@ -82,11 +83,15 @@ class Manifest:
                 yield from _rows(path, self.base, self.defaults)
             elif kind == "outside":
                 yield _outside(path)
+            elif ndjson.is_ndjson(path):
+                yield from ndjson.jobs(path, self.defaults)
             else:
-                yield _file_job(path)
+                yield _file_job(path, self.defaults)
 
     def __len__(self) -> int:
-        return sum(sum(1 for _ in _row_lines(path)) if kind == "csv" else 1 for kind, path in _sources(self.inputs))
+        return sum(sum(1 for _ in _row_lines(path)) if kind == "csv" else
+                   ndjson.count(path) if kind == "file" and ndjson.is_ndjson(path) else 1
+                   for kind, path in _sources(self.inputs))
 
 
 def _sources(inputs) -> Iterator[tuple[str, Path]]:
@@ -147,11 +152,12 @@ def _outside(path: Path) -> Job:
         "copy the prescription into the folder, or give its own path"))
 
 
-def _file_job(path: Path) -> Job:
-    return Job(str(path), path=path, stem=path.stem, key=os.path.realpath(path))
+def _file_job(path: Path, defaults: str | None = None) -> Job:
+    return Job(str(path), path=path, stem=path.stem, key=os.path.realpath(path), defaults_file=defaults or "")
 
 
-def _defaults(path: str | None) -> yamlsource.Located:
+def load_defaults(path: str | None) -> yamlsource.Located:
+    """The --defaults file as located data; a broken one is refused before any work starts."""
     if not path:
         return yamlsource.Located({})
     text, name = yamlsource.read(path, "defaults file")

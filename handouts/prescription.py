@@ -182,8 +182,9 @@ class _Reader:
         self.problems: list[Problem] = []
 
     def problem(self, path: tuple, message: str, fix: str = "", example_key: str | None = None) -> None:
-        name = field_name(path)
-        example = EXAMPLE.get(example_key or ".".join(p for p in path if isinstance(p, str)))
+        name = self.src.element(path) or field_name(path)
+        example = None if self.src.elements else EXAMPLE.get(example_key or ".".join(p for p in path
+                                                                                      if isinstance(p, str)))
         if example:
             fix = (fix + "\n" if fix else "") + "for example:\n" + example
         self.problems.append(Problem(self.file, self.src.line(path), name, message, fix))
@@ -337,14 +338,23 @@ def read_text(path: Path | str) -> tuple[str, str]:
     return yamlsource.read(path)
 
 
-def load(path: Path | str, library: Library) -> Prescription:
-    """Read one prescription file; raises PrescriptionError listing every problem."""
+def load(path: Path | str, library: Library, defaults: str | None = None) -> Prescription:
+    """Read one prescription file (YAML or FHIR JSON); raises PrescriptionError listing every problem."""
     text, name = read_text(path)
-    return parse(text, name, library)
+    return parse(text, name, library, defaults)
 
 
-def parse(text: str, name: str, library: Library) -> Prescription:
-    """Parse prescription text (``name`` is used in messages)."""
+def parse(text: str, name: str, library: Library, defaults: str | None = None,
+          line: int | None = None) -> Prescription:
+    """Parse prescription text (``name`` is used in messages); the format is told by the content.
+
+    ``defaults`` (a YAML file) fills what a bare FHIR MedicationRequest lacks; ``line``
+    is an NDJSON line's number. YAML text has its own lines and takes neither.
+    """
+    from . import fhir
+
+    if fhir.is_fhir(text):
+        return fhir.parse(text, name, library, defaults, line)
     try:
         located = yamlsource.load(text)
     except yaml.YAMLError as error:
@@ -353,6 +363,11 @@ def parse(text: str, name: str, library: Library) -> Prescription:
         raise PrescriptionError([Problem(name, 1, "",
                                          f"must be a set of 'key: value' fields, not {_describe(located.data)}",
                                          "start with 'patient:'; run 'handout schema' or see examples/")])
+    return build(located, name, library)
+
+
+def build(located: yamlsource.Located, name: str, library: Library) -> Prescription:
+    """Located plain data (from any reader) → a checked-for-format Prescription."""
     reader = _Reader(name, located, library)
     reader.unknown_keys()
     result = _build(reader)

@@ -31,7 +31,7 @@ def check(rx: Prescription, lib: Library) -> list[Problem]:
 
 
 def _p(rx: Prescription, path: tuple, message: str, fix: str, source: str = "", severity: str = "error") -> Problem:
-    return Problem(rx.file, rx.line(*path), field_name(path), message, fix, severity, source)
+    return Problem(rx.file, rx.line(*path), rx.source.element(path) or field_name(path), message, fix, severity, source)
 
 
 def _site_path(rx: Prescription, index: int) -> tuple:

@@ -38,6 +38,8 @@ class Located:
     data: object
     lines: dict[Path_, int] = field(default_factory=dict)
     raw: dict[Path_, str] = field(default_factory=dict)  # scalar text as written (phone numbers)
+    # Another reader's names for the key paths (FHIR element paths), used in messages in place of the YAML field.
+    elements: dict[Path_, str] = field(default_factory=dict)
 
     def line(self, path: Path_) -> int | None:
         """The line of ``path``, or of its nearest ancestor that has one."""
@@ -47,6 +49,15 @@ class Located:
                 return self.lines[path]
             path = path[:-1]
         return self.lines.get(())
+
+    def element(self, path: Path_) -> str | None:
+        """The other reader's name for ``path`` or its nearest named ancestor; None for YAML."""
+        path = tuple(path)
+        while path and self.elements:
+            if path in self.elements:
+                return self.elements[path]
+            path = path[:-1]
+        return None
 
 
 class Refused(yaml.MarkedYAMLError):
