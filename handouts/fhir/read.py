@@ -71,6 +71,7 @@ class _Mapper:
         self.codes = codes.index(library)
         self.data: dict = {}
         self.elements: dict[tuple, str] = {}
+        self.raw: dict[tuple, str] = {}
         self.problems: list[Problem] = []
         self.resources: list[tuple[dict, str, str]] = []   # (resource, element path, fullUrl)
         if document["resourceType"] == "Bundle":
@@ -90,6 +91,8 @@ class _Mapper:
             node = node.setdefault(key, {})
         node[path[-1]] = value
         self.elements[path] = element
+        if not isinstance(value, (dict, list)):     # the loader reads text as written; FHIR's is the JSON value
+            self.raw[path] = ("true" if value else "false") if isinstance(value, bool) else str(value)
 
     def problem(self, element: str, message: str, fix: str = "") -> None:
         self.problems.append(Problem(self.name, self.line, element, message, fix))
@@ -98,13 +101,13 @@ class _Mapper:
         """The fields as located data: FHIR values over the --defaults file's."""
         lines = {(): self.line} if self.line else {}
         if not defaults:
-            return yamlsource.Located(self.data, lines, {}, self.elements)
+            return yamlsource.Located(self.data, lines, self.raw, self.elements)
         base = _defaults(defaults)
         data = copy.deepcopy(base.data)
         _overlay(data, self.data)
         elements = {path: f"{field_name(path)} (from {defaults}:{ln})" for path, ln in base.lines.items() if path}
         elements.update(self.elements)
-        return yamlsource.Located(data, lines, dict(base.raw), elements)
+        return yamlsource.Located(data, lines, {**base.raw, **self.raw}, elements)
 
     # --- references -----------------------------------------------------------
 
@@ -147,8 +150,9 @@ class _Mapper:
             elif ext == "off-label":
                 self.put(("off_label",), value, element)
             elif ext == "confirm":
-                self.data.setdefault("confirm", []).append(value)
-                self.elements[("confirm",)] = element
+                self.put(("confirm", len(self.data.get("confirm", {}))), value, element)
+        if "confirm" in self.data:
+            self.data["confirm"] = list(self.data["confirm"].values())
 
     def request(self, mr: dict, p: str) -> None:
         if mr.get("status") not in STATUS_OK:
