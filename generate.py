@@ -59,7 +59,7 @@ def generate(prescription: Path, output: str, layout: str, paper: str, password:
         raise click.BadParameter("the password is empty; give one, or leave out --password for an unprotected file",
                                  param_hint="--password")
     try:
-        result = api.generate(prescription, layout, paper.lower(), content_dir, strict, defaults)
+        result = api.generate(prescription, layout, paper.lower(), content_dir, strict, defaults=defaults)
     except PrescriptionError as error:
         click.echo(str(error), err=True)
         click.echo(f"{prescription}: no handout written.", err=True)
@@ -94,7 +94,7 @@ def generate(prescription: Path, output: str, layout: str, paper: str, password:
 @strict_option
 def check(files: tuple[Path, ...], fmt: str, defaults: str | None, content_dir: str | None, strict: bool) -> None:
     """Validate prescription FILES (YAML or FHIR R4 JSON) without rendering (exit 1 if any has an error)."""
-    report = api.check_many(files, content_dir, strict, defaults)
+    report = api.check_many(files, content_dir, strict, defaults=defaults)
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 
 import pytest
 import yaml
@@ -234,7 +235,8 @@ JSONISH = st.recursive(st.none() | st.booleans() | st.integers(-5, 5) | st.text(
                                                                                      max_size=3), max_leaves=8)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=int(os.environ.get("FHIR_EXAMPLES", 60)), deadline=None,     # FHIR_EXAMPLES=2000 to dig
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(path_choice=st.integers(0, 10_000), value=JSONISH)
 def test_hostile_values_never_escape_as_a_traceback(im_bundle, path_choice, value):
     document = copy.deepcopy(im_bundle)

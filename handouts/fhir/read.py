@@ -52,7 +52,9 @@ def parse(text: str, name: str, library, defaults: str | None = None, line: int 
                                          f"is {kind!r}, not a Bundle or a MedicationRequest",
                                          "send the MedicationRequest, alone (with --defaults) or in a Bundle "
                                          "with its Patient, Practitioner and Medication")])
-    found = validate.problems(document, name, line)
+    found = [Problem(name, line, validate.element_path(document, path), "is null: FHIR JSON leaves out an "
+                     "element that has no value", "remove it") for path in _nulls(document, ())]
+    found = found or validate.problems(document, name, line)
     if found:
         raise PrescriptionError(found)
     mapper = _Mapper(document, name, line, library)
@@ -534,6 +536,17 @@ def _name_text(name: dict, prefix: bool) -> str:
 def _num(value) -> str:
     number = float(value)
     return str(int(number)) if number.is_integer() else repr(number)
+
+
+def _nulls(node, path: tuple):
+    if node is None:
+        yield path
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _nulls(value, (*path, str(key)))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _nulls(value, (*path, str(i)))
 
 
 def _overlay(base: dict, over: dict) -> None:

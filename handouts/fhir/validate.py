@@ -91,9 +91,10 @@ def element_path(document: dict, path: tuple) -> str:
             and steps[1].isdigit():
         entries = document.get("entry") or []
         index = int(steps[1])
-        resource = entries[index].get("resource") if index < len(entries) and isinstance(entries[index], dict) \
-            else None
-        root = (resource or {}).get("resourceType") or f"Bundle.entry[{index}].resource"
+        entry = entries[index] if index < len(entries) and isinstance(entries[index], dict) else {}
+        resource = entry.get("resource") if isinstance(entry.get("resource"), dict) else {}
+        root = resource.get("resourceType") if isinstance(resource.get("resourceType"), str) else \
+            f"Bundle.entry[{index}].resource"
         steps = steps[3:]
     text = root
     for step in steps:
