@@ -29,10 +29,11 @@ LENGTH = {"mm": "mm", "cm": "cm", "[in_i]": "in"}
 WEIGHT = {"kg": "kg", "[lb_av]": "lb"}
 PERIOD = {"d": "day", "wk": "week", "mo": "month"}
 NOT_SHOWN = {   # Timing.repeat elements a handout cannot show yet: refused rather than silently dropped
-    "dayOfWeek": "set days of the week", "timeOfDay": "times of day", "when": "times tied to meals or sleep",
-    "offset": "an offset from an event", "frequencyMax": "a range of doses per period",
-    "periodMax": "a range of periods", "countMax": "a range of doses", "boundsRange": "a range as the bounds",
+    "timeOfDay": "times of day", "when": "times tied to meals or sleep", "offset": "an offset from an event",
+    "frequencyMax": "a range of doses per period", "countMax": "a range of doses",
+    "boundsRange": "a range as the bounds",
 }
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")     # FHIR days-of-week codes
 
 
 def parse(text: str, name: str, library, defaults: str | None = None, line: int | None = None):
@@ -326,6 +327,15 @@ class _Mapper:
                          "give one Dosage per phase of the schedule")
             return
         ordered = sorted(enumerate(dosages), key=lambda item: item[1].get("sequence", 0))
+        kept = {}
+        for ext, value, element in self.extensions(mr, p):
+            if ext == "dose":
+                amount = self.quantity(value or {}, {**MASS, **VOLUME}, f"{element}.valueQuantity", "a dose",
+                                       "mg, ug or mL")
+                if amount:
+                    field = "volume" if amount.endswith("mL") else "dose"
+                    kept[field] = amount
+                    self.put((field,), amount, f"{element}.valueQuantity")
         seen: dict = {}
         before = len(self.problems)
         for i, dosage in ordered:
@@ -336,7 +346,7 @@ class _Mapper:
             seen[dosage.get("sequence")] = i
         if len(self.problems) > before:
             return
-        same: dict[str, tuple] = {}
+        same: dict = {"dose": kept} if kept else {}
         for phase, (i, dosage) in enumerate(ordered):
             self.dosage(dosage, f"{p}.dosageInstruction[{i}]", phase, same)
             self.elements.setdefault(("schedule", "phases", phase), f"{p}.dosageInstruction[{i}].timing")
@@ -363,6 +373,12 @@ class _Mapper:
                 rotation.append((value or {}, f"{element}.valueCodeableConcept"))
             elif ext == "needle-gauge" and "gauge" not in self.data.get("needle", {}):
                 self.put(("needle", "gauge"), value, f"{element}.valueInteger")
+            elif ext == "needle-angle" and "angle" not in self.data:
+                self.put(("angle",), value, f"{element}.valueInteger")
+            elif ext == "until":
+                self.put(("schedule", "phases", phase, "until"), value, f"{element}.valueString")
+            elif ext == "at-clinic" and value:
+                self.put(("schedule", "phases", phase, "at"), "clinic", f"{element}.valueBoolean")
             elif ext == "needle-length" and "length" not in self.data.get("needle", {}):
                 length = self.quantity(value or {}, LENGTH, f"{element}.valueQuantity", "a needle length",
                                        "mm or [in_i]")
@@ -389,13 +405,17 @@ class _Mapper:
                     self.problem(f"{element}.doseQuantity", f"gives a second {field}", "give one dose")
                 elif amount:
                     doses[field] = (amount, f"{element}.doseQuantity")
-        self.agree(same, "dose", {k: v[0] for k, v in doses.items()}, f"{base}.doseAndRate")
-        if phase == 0:
-            if not d.get("doseAndRate"):
-                self.problem(f"{base}.doseAndRate", "is missing: no dose", "give doseAndRate.doseQuantity in mg, ug "
-                             "or mL")
+        # The prescription's dose is the first phase's (or the one kept in the dose extension); a phase
+        # whose Dosage gives another dose has its own.
+        if phase == 0 and not d.get("doseAndRate"):
+            self.problem(f"{base}.doseAndRate", "is missing: no dose", "give doseAndRate.doseQuantity in mg, ug or mL")
+        if "dose" not in same:
+            same["dose"] = {k: v[0] for k, v in doses.items()}
             for field, (amount, element) in doses.items():
                 self.put((field,), amount, element)
+        elif doses and {k: v[0] for k, v in doses.items()} != same["dose"]:
+            for field, (amount, element) in doses.items():
+                self.put(("schedule", "phases", phase, field), amount, element)
         self.timing(d.get("timing") or {}, f"{base}.timing", phase)
         for k, extra in enumerate(d.get("additionalInstruction") or []):
             text = extra.get("text") or next((c.get("display") for c in extra.get("coding") or []
@@ -406,7 +426,7 @@ class _Mapper:
             self.note(d["patientInstruction"].strip(), f"{base}.patientInstruction")
 
     def agree(self, same: dict, what: str, value, element: str) -> None:
-        """Every phase must give the same route, sites and dose (one handout, one injection)."""
+        """Every phase must give the same route and sites (one handout, one way to inject)."""
         if not value:
             return
         if what not in same:
@@ -434,8 +454,16 @@ class _Mapper:
                          + ": the time between doses must be whole days, weeks or months",
                          "give period (a whole number) and periodUnit d, wk or mo")
         else:
-            self.put((*path, "every"), f"{int(period)} {PERIOD[unit]}", f"{r}.period")
-        if repeat.get("frequency", 1) != 1:
+            longest = repeat.get("periodMax")
+            if longest is not None and (longest != int(longest) or longest <= period):
+                self.problem(f"{r}.periodMax", f"is {_num(longest)}: a range must go from period to a longer "
+                             "whole number", "give periodMax greater than period, in the same periodUnit")
+            span = f"{int(period)} to {int(longest)}" if longest is not None else f"{int(period)}"
+            self.put((*path, "every"), f"{span} {PERIOD[unit]}", f"{r}.period")
+        days = repeat.get("dayOfWeek") or []
+        if days:
+            self.put((*path, "on"), list(days), f"{r}.dayOfWeek")
+        elif repeat.get("frequency", 1) != 1:
             self.put((*path, "times"), repeat["frequency"], f"{r}.frequency")
         if "count" in repeat:
             self.put((*path, "count"), repeat["count"], f"{r}.count")
@@ -449,11 +477,8 @@ class _Mapper:
                              "give value (a whole number) and code d, wk or mo")
         bounds = repeat.get("boundsPeriod") or {}
         if bounds.get("start"):
-            if phase == 0:
-                self.put(("schedule", "start"), bounds["start"][:10], f"{r}.boundsPeriod.start")
-            else:
-                self.problem(f"{r}.boundsPeriod.start", "starts a later phase on its own date",
-                             "give the start on the first phase only; later phases follow it")
+            where = ("schedule", "start") if phase == 0 else (*path, "start")
+            self.put(where, bounds["start"][:10], f"{r}.boundsPeriod.start")
         if bounds.get("end"):
             self.problem(f"{r}.boundsPeriod.end", "is not read: an end date does not say how many doses",
                          "give count, or boundsDuration, instead")

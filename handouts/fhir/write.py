@@ -15,7 +15,7 @@ import uuid
 from .. import units
 from ..prescription import Contact, Prescription
 from . import codes
-from .read import EXT, LOINC_BODY_WEIGHT, UCUM, _num
+from .read import EXT, LOINC_BODY_WEIGHT, UCUM, WEEKDAYS, _num
 
 PERIOD_CODE = {"day": "d", "week": "wk", "month": "mo"}
 PERIOD_WORD = {"day": "days", "week": "weeks", "month": "months"}
@@ -42,7 +42,7 @@ def bundle(rx: Prescription, library) -> dict:
                                                                  rx.medication),
                   "ingredient": [{"itemCodeableConcept": _concept(index.coding("medication", rx.medication),
                                                                   rx.medication),
-                                  "strength": {"numerator": _quantity(rx.strength_mcg_per_ml, "mcg", "ug"),
+                                  "strength": {"numerator": _mass(rx.strength_mcg_per_ml, rx.strength_unit),
                                                "denominator": _quantity(1, "mL", "mL")}}]}
     entries.append((url("medication"), medication))
 
@@ -54,6 +54,12 @@ def bundle(rx: Prescription, library) -> dict:
     if rx.off_label:
         extensions.append({"url": EXT + "off-label", "valueBoolean": True})
     extensions += [{"url": EXT + "confirm", "valueCode": item} for item in rx.confirm]
+    if any(phase.dose_mcg is not None or phase.volume_ml is not None for phase in rx.phases):
+        # Each Dosage carries the dose it gives; the prescription's own dose is kept beside them.
+        if rx.dose_mcg is not None:
+            extensions.append({"url": EXT + "dose", "valueQuantity": _quantity(rx.dose_mcg, "mcg", "ug")})
+        if rx.volume_ml is not None:
+            extensions.append({"url": EXT + "dose", "valueQuantity": _quantity(rx.volume_ml, "mL", "mL")})
     request["extension"] = extensions
 
     practitioner = {"resourceType": "Practitioner", "name": [_human(rx.prescriber.name, prefix=True)]}
@@ -88,13 +94,18 @@ def bundle(rx: Prescription, library) -> dict:
 def _dosage(rx: Prescription, index: codes.Index, n: int) -> dict:
     phase = rx.phases[n]
     repeat = {"frequency": phase.times, "period": phase.every.count, "periodUnit": PERIOD_CODE[phase.every.unit]}
+    if phase.every_max is not None:
+        repeat["periodMax"] = phase.every_max.count
+    if phase.on:
+        repeat["dayOfWeek"] = [WEEKDAYS[day] for day in phase.on]
     if phase.count is not None:
         repeat["count"] = phase.count
     if phase.duration is not None:
         repeat["boundsDuration"] = {"value": phase.duration.count, "unit": PERIOD_WORD[phase.duration.unit],
                                     "system": UCUM, "code": PERIOD_CODE[phase.duration.unit]}
-    if n == 0:
-        repeat["boundsPeriod"] = {"start": rx.start.isoformat()}
+    start = rx.start if n == 0 else phase.start
+    if start is not None:
+        repeat["boundsPeriod"] = {"start": start.isoformat()}
     dosage = {"sequence": n + 1, "timing": {"repeat": repeat},
               "route": _concept(index.coding("route", rx.route), rx.route)}
     sites = [_concept(index.coding("site", c.site, c.side),
@@ -103,14 +114,22 @@ def _dosage(rx: Prescription, index: codes.Index, n: int) -> dict:
     extensions = [{"url": EXT + "site-rotation", "valueCodeableConcept": site} for site in sites[1:]]
     extensions += [{"url": EXT + "needle-gauge", "valueInteger": rx.gauge}, {"url": EXT + "needle-length",
                    "valueQuantity": _length(rx.needle_mm)}]
+    if rx.angle is not None:
+        extensions.append({"url": EXT + "needle-angle", "valueInteger": rx.angle})
+    if phase.until:
+        extensions.append({"url": EXT + "until", "valueString": phase.until})
+    if phase.at_clinic:
+        extensions.append({"url": EXT + "at-clinic", "valueBoolean": True})
     dosage["extension"] = extensions
     if sites:
         dosage["site"] = sites[0]
     amounts = []
-    if rx.dose_mcg is not None:
-        amounts.append(_quantity(rx.dose_mcg, "mcg", "ug"))
-    if rx.volume_ml is not None:
-        amounts.append(_quantity(rx.volume_ml, "mL", "mL"))
+    own = phase.dose_mcg is not None or phase.volume_ml is not None
+    dose, volume = (phase.dose_mcg, phase.volume_ml) if own else (rx.dose_mcg, rx.volume_ml)
+    if dose is not None:
+        amounts.append(_quantity(dose, "mcg", "ug"))
+    if volume is not None:
+        amounts.append(_quantity(volume, "mL", "mL"))
     dosage["doseAndRate"] = [{"type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/dose-rate-type",
                                                    "code": "ordered", "display": "Ordered"}]},
                               "doseQuantity": amount} for amount in amounts]
@@ -126,6 +145,10 @@ def _concept(coding: dict | None, text: str) -> dict:
 def _quantity(value: float, unit: str, code: str) -> dict:
     number = float(value)
     return {"value": int(number) if number.is_integer() else number, "unit": unit, "system": UCUM, "code": code}
+
+
+def _mass(mcg: float, unit: str) -> dict:
+    return _quantity(mcg / 1000, "mg", "mg") if unit == "mg" else _quantity(mcg, "mcg", "ug")
 
 
 def _length(mm: float) -> dict:
