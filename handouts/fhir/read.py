@@ -327,8 +327,9 @@ class _Mapper:
                          "give one Dosage per phase of the schedule")
             return
         ordered = sorted(enumerate(dosages), key=lambda item: item[1].get("sequence", 0))
-        kept = {}
+        kept, marked = {}, False
         for ext, value, element in self.extensions(mr, p):
+            marked = marked or ext == "phase-doses" and value is True
             if ext == "dose":
                 amount = self.quantity(value or {}, {**MASS, **VOLUME}, f"{element}.valueQuantity", "a dose",
                                        "mg, ug or mL")
@@ -346,7 +347,7 @@ class _Mapper:
             seen[dosage.get("sequence")] = i
         if len(self.problems) > before:
             return
-        same: dict = {"dose": kept} if kept else {}
+        same: dict = {"dose": kept} if kept or marked else {}
         for phase, (i, dosage) in enumerate(ordered):
             self.dosage(dosage, f"{p}.dosageInstruction[{i}]", phase, same)
             self.elements.setdefault(("schedule", "phases", phase), f"{p}.dosageInstruction[{i}].timing")
@@ -462,7 +463,7 @@ class _Mapper:
             self.put((*path, "every"), f"{span} {PERIOD[unit]}", f"{r}.period")
         days = repeat.get("dayOfWeek") or []
         if days:
-            self.put((*path, "on"), list(days), f"{r}.dayOfWeek")
+            self.put((*path, "days"), list(days), f"{r}.dayOfWeek")
         elif repeat.get("frequency", 1) != 1:
             self.put((*path, "times"), repeat["frequency"], f"{r}.frequency")
         if "count" in repeat:

@@ -55,7 +55,8 @@ def bundle(rx: Prescription, library) -> dict:
         extensions.append({"url": EXT + "off-label", "valueBoolean": True})
     extensions += [{"url": EXT + "confirm", "valueCode": item} for item in rx.confirm]
     if any(phase.dose_mcg is not None or phase.volume_ml is not None for phase in rx.phases):
-        # Each Dosage carries the dose it gives; the prescription's own dose is kept beside them.
+        # Each Dosage carries the dose it gives; the prescription's own dose, if any, is kept beside them.
+        extensions.append({"url": EXT + "phase-doses", "valueBoolean": True})
         if rx.dose_mcg is not None:
             extensions.append({"url": EXT + "dose", "valueQuantity": _quantity(rx.dose_mcg, "mcg", "ug")})
         if rx.volume_ml is not None:
@@ -96,8 +97,8 @@ def _dosage(rx: Prescription, index: codes.Index, n: int) -> dict:
     repeat = {"frequency": phase.times, "period": phase.every.count, "periodUnit": PERIOD_CODE[phase.every.unit]}
     if phase.every_max is not None:
         repeat["periodMax"] = phase.every_max.count
-    if phase.on:
-        repeat["dayOfWeek"] = [WEEKDAYS[day] for day in phase.on]
+    if phase.weekdays:
+        repeat["dayOfWeek"] = [WEEKDAYS[day] for day in phase.weekdays]
     if phase.count is not None:
         repeat["count"] = phase.count
     if phase.duration is not None:
