@@ -22,6 +22,17 @@ from . import fontchain, fonts, forms, tagging, theme
 LARGE_PRINT = 18.0   # APH large print; from this body size up, no text is smaller than the body
 
 
+def text_floor(body: float) -> float:
+    """The smallest text a layout with this body size may print (tests read it back from the PDF).
+
+    Large print keeps every word at body size; beside 10–12 pt body text
+    nothing goes under 10 pt, and the compact sheet keeps 8.5 pt.
+    """
+    if body >= LARGE_PRINT:
+        return body
+    return 10.0 if body >= 10 else 8.5
+
+
 def make_styles(ctx, body: float) -> dict[str, ParagraphStyle]:
     """Paragraph styles scaled from the body size (12 pt standard, 18 pt large print).
 
@@ -30,7 +41,7 @@ def make_styles(ctx, body: float) -> dict[str, ParagraphStyle]:
     """
     regular, bold = ctx.fonts.regular, ctx.fonts.bold
     lead = 1.2
-    floor = body if body >= LARGE_PRINT else 0.0
+    floor = text_floor(body)
 
     def scaled(factor: float) -> float:
         return max(body * factor, floor)
@@ -168,8 +179,21 @@ def para(markup: str, style: ParagraphStyle) -> Para:
 
 
 def item(markup: str, style: ParagraphStyle) -> Para:
-    """A bulleted list item; consecutive items form one list."""
-    return Para(f"• {markup}", style, "LI")
+    """A bulleted list item; consecutive items form one list. Wrapped lines hang under the text, not the bullet."""
+    return Para(f"• {markup}", _hanging(style), "LI")
+
+
+def _hanging(style: ParagraphStyle) -> ParagraphStyle:
+    made = getattr(style, "hanging", None)
+    if made is None:
+        indent = style.fontSize * 0.75
+        made = ParagraphStyle(f"{style.name}-item", parent=style, leftIndent=style.leftIndent + indent,
+                              firstLineIndent=-indent)
+        made.context = getattr(style, "context", None)
+        key = getattr(style, "key", None)
+        made.key = key and (f"{key[0]}-item", *key[1:])
+        style.hanging = made
+    return made
 
 
 class Figure(Flowable):

@@ -103,6 +103,11 @@ class Handout:
     subject: str
     author: str
     pictures: dict = field(default_factory=dict)   # words printed inside the pictures
+    key_points: tuple[tuple[str, str], ...] = ()    # (label, text): the page-1 summary
+    supplies: tuple[str, ...] = ()
+    problems: tuple[tuple[str, str], ...] = ()      # (what happened, what to do)
+    needle_words: str = ""                          # what gauge and length mean
+    form: str = "vial"                              # the product's form: vial, ampoule, prefilled_syringe
 
 
 def _date(day) -> str:
@@ -127,10 +132,17 @@ def build(rx: Prescription, lib: Library) -> Handout:
     if rx.angle is not None:
         angle = rx.angle   # the clinician's choice, checked against the route's allowed angles
     dose_ml, dose_mcg = units.ml(rx.volume), units.amount(rx.dose, rx.strength_unit)
-    needle_length = units.needle_length(rx.needle_mm)
+    # "1½ in", never "1 1/2 in", which reads as "11/2" once printed
+    needle_length = units.needle_length(rx.needle_mm).replace("1 1/4", "1\u00bc").replace("1 1/2", "1\u00bd")
+    form = (med.get("forms") or ["vial"])[0]
     fields = {
         "dose_ml": dose_ml, "dose_mcg": dose_mcg, "angle": angle, "medication": med["display_name"],
-        "needle": f"{rx.gauge} gauge, {needle_length}", "emergency_number": rx.emergency_number,
+        "needle": text.get("needle", "{gauge} gauge, {length}").format(gauge=rx.gauge, length=needle_length),
+        "emergency_number": rx.emergency_number, "strength": _strength(rx.strength_mcg_per_ml, rx.strength_unit),
+        "form_words": text.get("forms", {}).get(form, form),
+        "pharmacy": text.get("after_hours_pharmacy", "{pharmacy}").format(
+            pharmacy=" ".join(filter(None, [rx.pharmacy.name, rx.pharmacy.phone])))
+        if rx.pharmacy else text.get("after_hours_no_pharmacy", ""),
     }
 
     sites = []
@@ -159,6 +171,11 @@ def build(rx: Prescription, lib: Library) -> Handout:
     described = [line + (f", {words['clinic'].lower()}" if p.at_clinic else "") + (f": {amounts[i]}" if varies else "")
                  for i, (line, p) in enumerate(zip(described, rx.phases, strict=True))]
     fields["dose"] = words["varies"] if varies else amounts[0]
+    fields["dose_volume"] = words["varies"] if varies else dose_ml
+    largest = max(ml for _, ml in map(rx.phase_dose, rx.phases))
+    # about 10 seconds for each mL (clinical-facts §3, Z-track), worked out so the patient does no sum
+    fields["push_seconds"] = max(5, round(10 * largest))
+    fields["syringe"] = units.ml(next((size for size in med.get("syringes_ml", [1, 3]) if size >= largest), largest))
     dose_lines = tuple(dict.fromkeys(amounts))
 
     after_hours = rx.prescriber.after_hours and f"after hours {rx.prescriber.after_hours}"
@@ -183,6 +200,8 @@ def build(rx: Prescription, lib: Library) -> Handout:
         contacts.append(("Phone", rx.prescriber.phone))
     if rx.prescriber.after_hours:
         contacts.append(("After hours", rx.prescriber.after_hours))
+    elif text.get("after_hours_missing"):
+        contacts.append(("After hours", text["after_hours_missing"].format(**fields)))
     if rx.prescriber.email:
         contacts.append(("Email", rx.prescriber.email))
     if rx.pharmacy:
@@ -193,6 +212,9 @@ def build(rx: Prescription, lib: Library) -> Handout:
     if isinstance(rotation, dict):
         rotation = rotation[rx.route]
     title = f"{med['display_name'][0].upper()}{med['display_name'][1:]} injection guide for {rx.patient_name}"
+    summary = {**fields, "route_full": route_text["full"], "where": site_words,
+               "when": "; then ".join([described[0], *(p[0].lower() + p[1:] for p in described[1:])])}
+    site_ids = {s.site_id for s in sites}
     return Handout(
         title=title,
         language="en" if rx.language not in lib.texts else rx.language,
@@ -217,7 +239,7 @@ def build(rx: Prescription, lib: Library) -> Handout:
         angle=angle,
         angle_words=route_text["angle_words"].format(**fields),
         sites=tuple(sites),
-        places=_places(sites, lib),
+        places=_places(sites, lib, text.get("medical_name", "{technical}")),
         diagram_caption=text["diagram_caption"],
         body_alt="Outline of a body. Numbered dots mark your injection sites: "
                  + "; ".join(f"{s.number}, {s.label}" for s in sites) + ".",
@@ -225,7 +247,7 @@ def build(rx: Prescription, lib: Library) -> Handout:
                   + ("and its tip reaches the muscle." if rx.route == "intramuscular"
                      else "and its tip stays in the fat under the skin."),
         rotation=rotation.format(**fields),
-        steps=tuple(s["text"].format(**fields) for s in text["steps"] if rx.route in s.get("routes", [rx.route])),
+        steps=_steps(text, form, rx.route, site_ids, fields),
         training=text.get("training", ""),
         schedule=tuple(described),
         calendar=tuple(calendar),
@@ -243,6 +265,12 @@ def build(rx: Prescription, lib: Library) -> Handout:
         subject=f"{route_text['full']} injection of {med['display_name']}, {dose_ml} ({dose_mcg}), at {site_words}",
         author=rx.prescriber.clinic or rx.prescriber.name,
         pictures=text.get("pictures", {}),
+        key_points=tuple((k["label"], _capital(k["text"].format(**summary).strip()))
+                         for k in text.get("key_points", [])),
+        supplies=tuple(line.format(**fields) for line in text.get("supplies", [])),
+        problems=tuple((p["title"], p["text"].strip()) for p in text.get("problems", [])),
+        needle_words=text.get("needle_words", "").strip(),
+        form=form,
     )
 
 
@@ -259,7 +287,33 @@ def _for_course(med: dict, loading: bool) -> dict:
             "side_effects": {tier: reword(items) for tier, items in med["side_effects"].items()}}
 
 
-def _places(sites: list[Site], lib: Library) -> tuple[Place, ...]:
+def _capital(words: str) -> str:
+    return words[:1].upper() + words[1:]
+
+
+def _steps(text: dict, form: str, route: str, site_ids: set[str], fields: dict) -> tuple[str, ...]:
+    """The route's steps, with the product form's own steps for getting the dose into the syringe.
+
+    A step may name the routes it is for, the sites it is for (``sites``) or
+    the sites it must never go with (``sites_not``: no "no need to pull back"
+    at a site where the sources say to pull back).
+    """
+    out = []
+    for step in text["steps"]:
+        if route not in step.get("routes", [route]):
+            continue
+        if "sites" in step and not site_ids & set(step["sites"]):
+            continue
+        if site_ids & set(step.get("sites_not", [])):
+            continue
+        if step["text"] == "{product_steps}":
+            out += [line.format(**fields) for line in text.get("product_steps", {}).get(form, [])]
+        else:
+            out.append(step["text"].format(**fields))
+    return tuple(out)
+
+
+def _places(sites: list[Site], lib: Library, medical_name: str) -> tuple[Place, ...]:
     """Landmarks once per kind of site, so "left thigh" and "right thigh" share one description."""
     order = list(dict.fromkeys(site.site_id for site in sites))
     places = []
@@ -268,7 +322,8 @@ def _places(sites: list[Site], lib: Library) -> tuple[Place, ...]:
         sides = [s.side for s in same if s.side]
         entry = {"id": site_id, **lib.sites[site_id]}
         label = _site_label(entry, " and ".join(dict.fromkeys(sides)) if sides else None)
-        places.append(Place(_join([str(s.number) for s in same]), label, same[0].technical, same[0].landmarks))
+        technical = medical_name.format(technical=same[0].technical) if same[0].technical else ""
+        places.append(Place(_join([str(s.number) for s in same]), label, technical, same[0].landmarks))
     return tuple(places)
 
 

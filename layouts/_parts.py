@@ -10,9 +10,10 @@ import math
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, PageBreak
+from reportlab.platypus.flowables import BalancedColumns
 
 from handouts import diagrams, forms, tagging, theme
-from handouts.blocks import LARGE_PRINT, CheckItem, TickBox, figure, gap, grid, heading, item, para, text
+from handouts.blocks import CheckItem, TickBox, figure, gap, grid, heading, item, para, text, text_floor
 from handouts.model import Handout
 
 ROUTE_COLOUR = {"intramuscular": theme.ROUTE_IM, "subcutaneous": theme.ROUTE_SC}
@@ -84,6 +85,7 @@ def dose_and_schedule(ctx, h: Handout, size: float, width: float, columns: int =
         *([para(text(h.dose_lines[0]), s["dose"])] if len(h.dose_lines) == 1 else
           [para(f"<b>{text(h.calendar_words['changes'])}</b>", s["body"])]),
         para(f"<b>Needle:</b> {text(h.needle)}", s["body"]),
+        *([para(text(h.needle_words), s["small"])] if h.needle_words else []),
     ]
     when = [heading(h.headings["schedule"], 2, s["h2"])] + [
         item(text(line), s["body"]) for line in h.schedule
@@ -132,8 +134,8 @@ def _body_map(ctx, h: Handout, width: float, height: float, size: float):
 
 
 def _figure_text(size: float) -> float:
-    """Labels inside pictures: small beside 12 pt text, as large as the text in large print."""
-    return size if size >= LARGE_PRINT else 7.5
+    """Labels inside pictures: the layout's smallest text, as large as the body in large print."""
+    return text_floor(size)
 
 
 def _landmarks(h: Handout, style) -> list:
@@ -319,6 +321,47 @@ def needles_and_storage(ctx, h: Handout, size: float) -> list:
     return bullets(ctx, h.headings["sharps"], h.sharps, size) + bullets(ctx, h.headings["storage"], h.storage, size)
 
 
+class Together(Flowable):
+    """A few small flowables (a heading and its first line) that always stand together, at their own height.
+
+    reportlab's KeepTogether claims all the space offered, which balanced columns cannot measure.
+    """
+
+    role = None
+
+    def __init__(self, parts: list):
+        super().__init__()
+        self.parts = parts
+
+    def wrap(self, avail_width, avail_height):
+        self.sizes = [part.wrapOn(self.canv, avail_width, avail_height) for part in self.parts]
+        gaps = sum(part.getSpaceBefore() for part in self.parts[1:]) + sum(p.getSpaceAfter() for p in self.parts[:-1])
+        self.width = avail_width
+        self.height = sum(h for _, h in self.sizes) + gaps
+        return self.width, self.height
+
+    def getSpaceBefore(self):
+        return self.parts[0].getSpaceBefore()
+
+    def draw(self):
+        y = self.height
+        for i, (part, (_, h)) in enumerate(zip(self.parts, self.sizes, strict=True)):
+            if i:
+                y -= part.getSpaceBefore() + self.parts[i - 1].getSpaceAfter()
+            y -= h
+            part.drawOn(self.canv, 0, y)
+
+
+def flowing_columns(sections: list[list], size: float, count: int = 2) -> BalancedColumns:
+    """Sections set in balanced columns that may continue on the next page (a long note never breaks the page).
+
+    A section's heading is held to its first block, so a heading never ends a column alone.
+    """
+    flowables = [f for section in sections if section for f in (Together(section[:2]), *section[2:])]
+    return BalancedColumns(flowables, nCols=count, needed=size * 6, innerPadding=size * 1.2, leftPadding=0,
+                           rightPadding=0, topPadding=0, bottomPadding=0)
+
+
 def side_by_side(cells: list[list], width: float, shares: list[float], size: float):
     """Side-by-side blocks; read left column first."""
     return grid([cells], [width * f for f in shares], [
@@ -327,3 +370,36 @@ def side_by_side(cells: list[list], width: float, shares: list[float], size: flo
         ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
     ], role=None)
 
+
+
+def key_points(ctx, h: Handout, size: float, width: float) -> list:
+    """The page-1 summary in a ruled box: how, dose, when, where, when to call (PEMAT item 11)."""
+    s = ctx.styles(size)
+    if not h.key_points:
+        return []
+    label_w = size * 4.2
+    rows = [[para(f"<b>{text(label)}</b>", s["cell"]), para(text(words), s["cell"])] for label, words in h.key_points]
+    box = grid(rows, [label_w, width - label_w], [
+        ("BOX", (0, 0), (-1, -1), size * 0.15, theme.TIER_EDGE),
+        ("BACKGROUND", (0, 0), (-1, -1), theme.HEADER_FILL),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), size * 0.15), ("BOTTOMPADDING", (0, 0), (-1, -1), size * 0.2),
+        ("LEFTPADDING", (0, 0), (-1, -1), size * 0.5), ("RIGHTPADDING", (0, 0), (-1, -1), size * 0.5),
+        ("TOPPADDING", (0, 0), (-1, 0), size * 0.4), ("BOTTOMPADDING", (0, -1), (-1, -1), size * 0.5),
+    ], header_cols=1)
+    return [heading(h.headings.get("key_points", "Key points"), 2, s["h2"]), box, gap(size * 0.4)]
+
+
+def supplies(ctx, h: Handout, size: float) -> list:
+    if not h.supplies:
+        return []
+    return bullets(ctx, h.headings.get("supplies", "What you need"), h.supplies, size)
+
+
+def problems(ctx, h: Handout, size: float) -> list:
+    """What to do when something goes wrong, each problem in bold so the eye finds it."""
+    if not h.problems:
+        return []
+    s = ctx.styles(size)
+    return [heading(h.headings.get("problems", "If something goes wrong"), 2, s["h2"])] + [
+        item(f"<b>{text(title_words)}.</b> {text(words)}", s["body"]) for title_words, words in h.problems]

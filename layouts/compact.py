@@ -1,19 +1,27 @@
-"""Compact: one page with everything the patient must keep.
+"""Compact: one sheet, printed on both sides, with everything the patient must keep.
 
 For pharmacies printing thousands of sheets and for patients who already
-know the technique: route, dose, sites, steps, side effects, calendar and who
-to call on a single side, at 9 pt.
+know the technique. The front is what to do (route, key points, dose, sites,
+depth, steps); the back is what to keep (side effects as bullets, what to do
+when something goes wrong, calendar, who to call, cautions, "do not stop",
+used needles and storage). 9 pt text, nothing under 8.5 pt; sections flow in
+balanced columns, so a long note moves text along rather than breaking the
+sheet.
 """
 
 from __future__ import annotations
 
+from reportlab.platypus import CondPageBreak
+
 from . import _parts as part
 
 NAME = "compact"
-DESCRIPTION = "One page, 9 pt: route, dose, sites, steps, side effects, calendar and contacts."
+DESCRIPTION = ("One sheet printed on both sides, 9 pt: the front says what to do, the back what to keep "
+               "(side effects, calendar, contacts, cautions, used needles, storage).")
 BODY_SIZE = 9
+FOOTER_SIZE = 8.5
 MARGIN = 28
-CALENDAR_LINES = 5      # lines of calendar rows in place; the doses beyond go on the dose log
+CALENDAR_LINES = 14     # lines of calendar rows in place (the back of the sheet); the doses beyond go on the dose log
 
 
 def story(h, width: float, ctx) -> list:
@@ -23,11 +31,14 @@ def story(h, width: float, ctx) -> list:
     return [
         *part.title(ctx, h, size),
         *part.route_banner(ctx, h, size, width),
+        *part.key_points(ctx, h, size, width),
         *part.dose_and_schedule(ctx, h, size, width),
-        *part.sites_and_depth(ctx, h, size, width, columns=3, picture=0.23),
-        part.side_by_side([part.steps(ctx, h, size, half), part.side_effects(ctx, h, size, half, inline=True)],
-                          width, [0.5, 0.5], size),
-        part.side_by_side([part.calendar(ctx, h, size, half, rows=rows), part.contacts(ctx, h, size, half)],
-                          width, [0.5, 0.5], size),
+        *part.sites_and_depth(ctx, h, size, width, columns=3, picture=0.25),
+        part.flowing_columns([part.supplies(ctx, h, size), part.steps(ctx, h, size, half)], size),
+        CondPageBreak(size * 30),
+        *part.side_effects(ctx, h, size, width, split_items=True),
+        part.flowing_columns([part.problems(ctx, h, size), part.calendar(ctx, h, size, half, rows=rows),
+                              part.contacts(ctx, h, size, half), part.cautions(ctx, h, size),
+                              part.needles_and_storage(ctx, h, size)], size),
         *part.dose_log(ctx, h, size, width, after=rows),
     ]

@@ -155,12 +155,12 @@ def test_merged_print_file_starts_every_handout_on_an_odd_page(run, tmp_path):
         path.write_text(dump(rx), encoding="utf-8")
     out = tmp_path / "out"
     merged = tmp_path / "print.pdf"
-    assert run("batch", src, "-o", out, "--merge", merged, "--layout", "compact").exit_code == 0
+    assert run("batch", src, "-o", out, "--merge", merged, "--layout", "standard").exit_code == 0
     reader = PdfReader(merged)
-    assert len(reader.pages) == 6                               # 3 one-page handouts, each followed by a blank
-    starts = [i for i, page in enumerate(reader.pages) if "Patient" in (page.extract_text() or "")]
-    assert starts == [0, 2, 4]
-    assert all(not (reader.pages[i].extract_text() or "").strip() for i in (1, 3, 5))
+    assert len(reader.pages) == 12                              # 3 three-page handouts, each followed by a blank
+    starts = [i for i, page in enumerate(reader.pages) if "Page 1" in (page.extract_text() or "")]
+    assert starts == [0, 4, 8]
+    assert all(not (reader.pages[i].extract_text() or "").strip() for i in (3, 7, 11))
     # fonts are stored once, not once per handout
     font_files = {id(f) for f in _font_files(reader)}
     assert len(font_files) <= 2
@@ -201,7 +201,7 @@ def test_interrupted_batch_leaves_no_partial_file_and_a_rerun_finishes(tmp_path,
     proc.communicate(timeout=60)
     assert not list(out.glob("*.part")) and not list(tmp_path.glob("*.part")) and not list(tmp_path.glob(".*.part"))
     for pdf in out.glob("*.pdf"):
-        assert len(PdfReader(pdf).pages) == 2                  # every file there is whole
+        assert len(PdfReader(pdf).pages) == 3                  # every file there is whole
     assert not (tmp_path / "print.pdf").exists()
     finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert finished.returncode == 0, finished.stderr

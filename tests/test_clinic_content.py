@@ -27,10 +27,10 @@ def _clinic(tmp_path, change) -> str:
 
 
 def _marks(pdf: bytes) -> list[tuple[int, int]]:
-    """Pixels of the site marks' red in the body map (left third of page 1, around its middle)."""
+    """Pixels of the site marks' red in the body map (left third of page 1, below the title)."""
     image = pdfium.PdfDocument(pdf)[0].render(scale=1).to_pil().convert("RGB")
     w, h = image.size
-    box = (0, int(h * 0.25), int(w * 0.36), int(h * 0.6))
+    box = (0, int(h * 0.25), int(w * 0.36), int(h * 0.95))
     area = image.crop(box)
     return [(box[0] + x, box[1] + y) for y in range(area.height) for x in range(area.width)
             if all(abs(a - b) < 40 for a, b in zip(area.getpixel((x, y)), SITE_RED, strict=True))]

@@ -22,12 +22,12 @@ def im_pdf():
     return api.generate(IM).pdf
 
 
-def test_cli_writes_a_two_page_handout(run, tmp_path):
+def test_cli_writes_a_three_page_handout(run, tmp_path):
     out = tmp_path / "handout.pdf"
     result = run("generate", IM, "-o", out)
     assert result.exit_code == 0, result.output
     reader = read_pdf(out)
-    assert len(reader.pages) == 2
+    assert len(reader.pages) == 3
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
 
@@ -119,9 +119,9 @@ def test_every_example_generates(example, tmp_path, run):
     out = tmp_path / "x.pdf"
     assert run("generate", example, "-o", out).exit_code == 0
     pages = PdfReader(out).pages
-    # two pages, then a dose log page when the calendar does not fit in its place
+    # three pages, then a dose log page when the calendar does not fit in its place
     continued = "(continued)" in (pages[-1].extract_text() or "")
-    assert len(pages) == (3 if continued else 2)
+    assert len(pages) == (4 if continued else 3)
 
 
 def test_hydroxocobalamin_calendar_three_times_a_week():
@@ -153,7 +153,7 @@ def test_real_subprocess_from_elsewhere(tmp_path):
     proc = subprocess.run([handout, "generate", str(IM), "-o", str(out)], cwd=tmp_path,
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
-    assert len(PdfReader(out).pages) == 2
+    assert len(PdfReader(out).pages) == 3
 
 
 def test_listing_commands(run):
@@ -179,8 +179,8 @@ def test_diagram_area_is_drawn(im_pdf):
 
     image = pdfium.PdfDocument(im_pdf)[0].render(scale=1).to_pil().convert("RGB")
     w, h = image.size
-    # "Where to inject" sits in the upper half, left third of page 1: the front view left, the back view right
-    top, bottom = int(h * 0.28), int(h * 0.52)
+    # "Where to inject" sits below the key points, left third of page 1: the front view left, the back view right
+    top, bottom = int(h * 0.54), int(h * 0.78)
     front, back = (int(w * 0.05), top, int(w * 0.205), bottom), (int(w * 0.205), top, int(w * 0.36), bottom)
     for view in (front, back):
         assert _pixels_like(image, view, rgb(theme.BODY_FILL), 6) > 1500, "no body figure drawn"
@@ -188,7 +188,7 @@ def test_diagram_area_is_drawn(im_pdf):
     assert _pixels_like(image, front, rgb(theme.SITE_MARK), 40) > 60, "the thighs are not marked"
     assert _pixels_like(image, back, rgb(theme.SITE_MARK), 40) == 0, "a site is marked that was not prescribed"
     # "How deep it goes" beside it: skin, fat and muscle
-    depth = (int(w * 0.35), int(h * 0.33), int(w * 0.57), int(h * 0.47))
+    depth = (int(w * 0.35), int(h * 0.58), int(w * 0.57), int(h * 0.72))
     for layer in (theme.SKIN, theme.FAT, theme.MUSCLE):
         assert _pixels_like(image, depth, rgb(layer), 6) > 150, "a tissue layer is missing"
 

@@ -13,6 +13,10 @@ import textstat
 from handouts import content
 
 AVERAGE_MAX = 6.0
+# Phrases that are only ever filled into a sentence measured elsewhere (a
+# picture's label, "medical name: deltoid muscle", a pharmacy's name): a grade
+# for three words on their own means nothing.
+FRAGMENTS = {"pictures", "medical_name", "needle", "forms", "after_hours_pharmacy", "after_hours_no_pharmacy"}
 SECTION_MAX = 8.0
 
 
@@ -45,7 +49,7 @@ def sections() -> dict[str, str]:
         if lang != "en":
             continue
         for key, value in text.items():
-            if key not in {"language", "name", "headings"}:
+            if key not in {"language", "name", "headings"} | FRAGMENTS:
                 found[f"text.{key}"] = _sentences(_strings(value if key != "steps" else [s["text"] for s in value]))
     return found
 
