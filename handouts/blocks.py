@@ -183,12 +183,21 @@ def item(markup: str, style: ParagraphStyle) -> Para:
     return Para(f"• {markup}", _hanging(style), "LI")
 
 
+class _HangingStyle(ParagraphStyle):
+    """reportlab deep-copies a style with a first-line indent when it splits a paragraph; the copy must
+    share the style's render context (locks and memos), not try to copy it."""
+
+    def __deepcopy__(self, memo):
+        return copy.copy(self)
+
+
 def _hanging(style: ParagraphStyle) -> ParagraphStyle:
     made = getattr(style, "hanging", None)
     if made is None:
         indent = style.fontSize * 0.75
-        made = ParagraphStyle(f"{style.name}-item", parent=style, leftIndent=style.leftIndent + indent,
-                              firstLineIndent=-indent)
+        made = _HangingStyle(f"{style.name}-item")
+        made.__dict__.update({k: v for k, v in style.__dict__.items() if k not in ("name", "parent", "hanging")})
+        made.leftIndent, made.firstLineIndent = style.leftIndent + indent, -indent
         made.context = getattr(style, "context", None)
         key = getattr(style, "key", None)
         made.key = key and (f"{key[0]}-item", *key[1:])

@@ -99,7 +99,7 @@ def test_200_good_and_10_poisoned(run, tmp_path, sabotage):
     assert "outside the input folder" in by_name["p10-link.yaml"]["message"]
     assert "SECRET-CONTENT" not in (out / "report.csv").read_text(encoding="utf-8")
     assert "200 written, 0 unchanged, 10 refused" in result.stderr
-    assert len(PdfReader(tmp_path / "print.pdf").pages) == 400           # one page and a blank each
+    assert len(PdfReader(tmp_path / "print.pdf").pages) == 400           # one sheet, both sides, each
 
 
 def test_any_exception_is_one_refused_row_in_a_small_batch(run, tmp_path, sabotage):
@@ -190,7 +190,7 @@ def test_a_disk_that_fills_up_gives_a_clean_message_and_no_partial_files(run, tm
     assert "Traceback" not in result.stderr and "No space left on device" in result.stderr
     assert not [p for p in tiny_disk.rglob("*") if p.name.endswith(".part")]
     for pdf in (tiny_disk / "out").glob("*.pdf"):
-        assert len(PdfReader(pdf).pages) == 2                           # every file there is whole
+        assert len(PdfReader(pdf).pages) == 3                           # every file there is whole
 
 
 def test_a_read_only_folder_stops_the_batch_before_any_work(run, tmp_path, tiny_disk):
