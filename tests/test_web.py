@@ -11,6 +11,8 @@ import time
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 from starlette.testclient import TestClient
 
@@ -381,3 +383,29 @@ def test_a_render_past_the_time_limit_is_503(small, monkeypatch):
     monkeypatch.setattr(jobs, "render", lambda *a, **k: time.sleep(1))
     response = c.post("/api/render", content=EXAMPLE.read_bytes(), headers=YAML)
     assert response.status_code == 503 and "longer than" in response.json()["error"]
+
+
+# --- hostile input ----------------------------------------------------------------------
+
+scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20)
+json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
+                           | st.dictionaries(st.text(max_size=12), inner, max_size=4), max_leaves=20)
+fields = st.fixed_dictionaries({}, optional={key: json_values for key in schema.load()["properties"]})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=fields | json_values)
+def test_any_json_gets_problems_never_a_server_error(client, data):
+    response = client.post("/api/check", content=json.dumps(data), headers={"content-type": "application/json"})
+    assert response.status_code in (200, 400), response.text
+    if response.status_code == 200:
+        assert isinstance(response.json()["problems"], list)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=200))
+def test_any_yaml_text_gets_problems_never_a_server_error(client, text):
+    response = client.post("/api/check", content=text.encode(), headers=YAML)
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["ok"] is False and result["problems"]
