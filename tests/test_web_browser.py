@@ -140,9 +140,10 @@ def fill_like_a_clinician(driver, name: str) -> None:
     prescriber = field(driver, "prescriber.name")
     prescriber.clear()
     prescriber.send_keys("Dr. Aisha Chen")
-    phone = field(driver, "prescriber.phone")
-    phone.clear()
-    phone.send_keys("555-010-4477")
+    for path, value in (("prescriber.phone", "555-010-4477"), ("emergency_number", "999")):
+        box = field(driver, path)
+        box.clear()
+        box.send_keys(value)
 
 
 def test_a_clinician_fills_the_form_previews_and_downloads(server, browser):
@@ -174,6 +175,7 @@ def test_a_clinician_fills_the_form_previews_and_downloads(server, browser):
     # the clinic's details are remembered for the next patient; the patient's are not
     browser.get(server + "/")
     assert field(browser, "prescriber.name").get_attribute("value") == "Dr. Aisha Chen"
+    assert field(browser, "emergency_number").get_attribute("value") == "999"
     assert field(browser, "patient.name").get_attribute("value") == ""
 
 

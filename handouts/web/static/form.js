@@ -411,7 +411,7 @@ function printPdf(blob) {
 // ---- the clinic's details, remembered in this browser ---------------------------------
 
 function clinicFields() {
-  return [...form.querySelectorAll("[data-remember] [data-path], [data-remember] [data-option]")]
+  return [...form.querySelectorAll("[data-remember][data-path], [data-remember] [data-path], [data-remember] [data-option]")]
     .filter((el) => !el.closest("template"));
 }
 
