@@ -21,7 +21,7 @@ PAPERS = click.Choice(["letter", "a4"], case_sensitive=False)
 
 
 def _layout_names() -> list[str]:
-    import layouts
+    from handouts import layouts
 
     return list(layouts.available())
 
@@ -239,7 +239,7 @@ def convert(prescription: Path, target: str, output: str, defaults: str | None, 
 @cli.command(name="layouts")
 def list_layouts() -> None:
     """List the layouts."""
-    import layouts
+    from handouts import layouts
 
     for name, module in layouts.available().items():
         click.echo(f"{name:<12} {module.DESCRIPTION}")

@@ -16,9 +16,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
-import layouts
-
-from . import fontchain, theme
+from . import fontchain, layouts, theme
 from .context import RenderContext
 from .context import default as default_context
 from .model import Handout

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import EXAMPLES
 from handouts import api
-from layouts import available
+from handouts.layouts import available
 
 LAYOUTS = sorted(available())
 

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import ROOT
 from handouts import api
-from layouts import available
+from handouts.layouts import available
 
 EXAMPLES = {"intramuscular": ROOT / "examples" / "cyanocobalamin-im.yaml",
             "subcutaneous": ROOT / "examples" / "cyanocobalamin-subcut.yaml"}

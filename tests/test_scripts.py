@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from conftest import base_rx, pdf_text, read_pdf
 from handouts import api, fontchain
-from layouts import available
+from handouts.layouts import available
 
 NAMES = {
     "cyrillic": "Анна Кузнецова",

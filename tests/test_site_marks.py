@@ -17,7 +17,7 @@ from reportlab.graphics.shapes import Circle
 
 from conftest import base_rx, sc_rx
 from handouts import content, diagrams, model, prescription, render, theme
-from layouts import available
+from handouts.layouts import available
 
 LIB = content.load()
 BODY = LIB.body

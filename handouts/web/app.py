@@ -49,7 +49,7 @@ class Settings:
 
 
 def _layouts() -> list[tuple[str, str]]:
-    import layouts
+    from .. import layouts
 
     return [(name, module.DESCRIPTION) for name, module in layouts.available().items()]
 
