@@ -147,11 +147,16 @@ def test_markup_in_names_is_printed_as_text(write_rx, tmp_path, run):
 
 
 def test_real_subprocess_from_elsewhere(tmp_path):
-    """The installed console script works outside the checkout (data files are packaged)."""
+    """This checkout's command works from another folder (data files are found by package, not by folder).
+
+    The installed console script is run from elsewhere by test_install, from a
+    freshly built wheel: a development environment's script may resolve to
+    another installed copy of the project.
+    """
     out = tmp_path / "h.pdf"
-    handout = os.path.join(os.path.dirname(sys.executable), "handout")
-    proc = subprocess.run([handout, "generate", str(IM), "-o", str(out)], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-c", "from handouts.generate import main; main()", "generate", str(IM),
+                           "-o", str(out)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert len(PdfReader(out).pages) == 3
 
