@@ -14,9 +14,10 @@ from handouts import api
 from handouts.context import RenderContext
 
 # Names beyond Latin-1 give each handout font subsets of its own, so threads also
-# make subsets and compress them at the same moment, not only replay remembered ones.
+# make subsets and compress them at the same moment, not only replay remembered ones;
+# names in other scripts take the fallback faces.
 NAMES = ["Łucja Wąsowska", "Ștefan Țăranu", "Đorđe Šćepanović", "Ľubomír Ďurčo", "Şükrü Ağaoğlu",
-         "Ēriks Ķēniņš", "Tomáš Řezníček", "Zoltán Győző Kőrösi"]
+         "Дмитрий Иванов", "سارة المصري", "王小明 Wang"]
 LAYOUTS = ["standard", "compact", "large-print"]
 
 
@@ -108,3 +109,32 @@ def test_memos_are_bounded(tmp_path):
     assert len(face._subsets) <= fonts.SUBSETS_KEPT
     for memo in (ctx.parsed, ctx.broken, ctx.backdrops, ctx.operators, ctx.flate._recent):
         assert len(memo) <= memo.size
+
+
+def test_threads_in_a_fresh_process_race_for_everything_cold(tmp_path):
+    """The first renders of a process register fonts, load fallback faces and the library, all at once."""
+    import hashlib
+    import json
+    import subprocess
+
+    from conftest import ROOT
+
+    jobs = _jobs(tmp_path)
+    script = """
+import hashlib, json, sys, threading
+from concurrent.futures import ThreadPoolExecutor
+sys.setswitchinterval(1e-5)
+jobs = json.loads(sys.argv[1])
+start = threading.Barrier(len(jobs))
+def render(job):
+    start.wait()
+    from handouts import api
+    return hashlib.sha256(api.generate(job[0], layout=job[1]).pdf).hexdigest()
+with ThreadPoolExecutor(len(jobs)) as pool:
+    print(json.dumps(list(pool.map(render, jobs))))
+"""
+    done = subprocess.run([sys.executable, "-c", script, json.dumps(jobs)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    serial = [hashlib.sha256(api.generate(path, layout=layout).pdf).hexdigest() for path, layout in jobs]
+    assert json.loads(done.stdout) == serial
