@@ -78,9 +78,10 @@ def child(inputs: str, out: str, workers: int) -> None:
                       "parent_mb": own, "worker_mb": kids, "merged_bytes": os.path.getsize(report.merged)}))
 
 
-def run(inputs: Path, workers: int) -> dict:
+def run(inputs: Path, workers: int, script: str = __file__) -> dict:
+    """One batch in a fresh process (``script --child``, another bench's child when given): its JSON line."""
     with tempfile.TemporaryDirectory() as out:
-        proc = subprocess.run([sys.executable, __file__, "--child", str(inputs), out, str(workers)],
+        proc = subprocess.run([sys.executable, script, "--child", str(inputs), out, str(workers)],
                               capture_output=True, text=True)
         if proc.returncode:
             sys.exit(f"the batch with {workers} worker(s) failed:\n{proc.stderr}")
