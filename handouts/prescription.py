@@ -292,6 +292,8 @@ class _Reader:
                         continue
                     close = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.6)
                     hint = f"did you mean '{close[0]}'?" if close else "allowed here: " + ", ".join(sorted(allowed))
+                    if key is True and "days" in allowed:    # YAML 1.1 reads a bare 'on:' (or 'yes:') key as true
+                        hint = "YAML reads 'on:' as true; write the chosen weekdays as 'days: [mon, wed, fri]'"
                     self.problem((*path, key), "is not a field this format knows", hint, example_key="")
 
 

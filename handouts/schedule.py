@@ -29,7 +29,8 @@ from .units import Interval
 
 NUMBER_WORDS = {1: "once", 2: "twice", 3: "three times", 4: "four times", 5: "five times", 6: "six times"}
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-AHEAD = 3          # doses of an open phase listed before the line that says how it goes on
+AHEAD = 3          # doses of an ongoing last phase listed before the line that says how it goes on
+UNTIL_AHEAD = 7    # doses of an open phase that is not the last: the switch may be weeks away
 MAX_DOSES = 400    # more dated doses than this is not one calendar: the safety check refuses it
 _NOMINAL_DAYS = {"day": 1, "week": 7, "month": 30.44}
 
@@ -79,7 +80,7 @@ def plan(start: dt.date, phases: tuple[Phase, ...], ahead: int = AHEAD) -> Plan:
             begin = _begin(start, last, phase)
             dates = _phase_dates(phase, begin)
             if phase.ongoing:
-                for _ in range(ahead):
+                for _ in range(ahead if index == len(phases) - 1 else max(ahead, UNTIL_AHEAD)):
                     doses.append(Planned(next(dates), index))
                 following = next(dates) if index == len(phases) - 1 else None
                 return Plan(tuple(doses), index, following)

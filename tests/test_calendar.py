@@ -164,7 +164,7 @@ def test_open_phase_that_is_not_last(write_rx):
     rx = _rx("2027-01-04", [{"every": "2 days", "until": "your symptoms stop getting better"},
                             {"every": "2 months"}])
     text = pdf_text(api.generate(write_rx(rx)).pdf)
-    assert _doses(text) == [shown(day) for day in days("2027-01-04", 3, 2)]
+    assert _doses(text) == [shown(day) for day in days("2027-01-04", 7, 2)]
     assert ("Keep going every other day until your symptoms stop getting better. Your clinician will tell you "
             "when to change to once every 2 months.") in text
 
