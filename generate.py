@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from handouts import api, content, naming, schema
-from handouts.errors import OutputError, PrescriptionError
+from handouts.errors import HandoutError, OutputError, PrescriptionError
 from handouts.output import io_error, remove_stale_parts, write_output, write_stdout
 
 PAPERS = click.Choice(["letter", "a4"], case_sensitive=False)
@@ -60,10 +60,12 @@ def generate(prescription: Path, output: str, layout: str, paper: str, password:
                                  param_hint="--password")
     try:
         result = api.generate(prescription, layout, paper.lower(), content_dir, strict, defaults=defaults)
-    except PrescriptionError as error:
+    except HandoutError as error:
         click.echo(str(error), err=True)
-        click.echo(f"{prescription}: no handout written.", err=True)
-        sys.exit(1)
+        _refuse(f"{prescription}: no handout written.")
+    except Exception as error:  # a fault of ours, not of the input: say so, without a traceback
+        _refuse(f"{prescription}: internal error while making the handout ({type(error).__name__}: "
+                f"{str(error)[:200]}); no handout written. The prescription may be fine; please report this.")
     for warning in result.warnings:
         click.echo(warning.format(), err=True)
     if password:
@@ -86,6 +88,11 @@ def generate(prescription: Path, output: str, layout: str, paper: str, password:
     click.echo(f"wrote {path} ({len(pdf) // 1024 + 1} KB)", err=True)
 
 
+def _refuse(message: str) -> None:
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -94,7 +101,11 @@ def generate(prescription: Path, output: str, layout: str, paper: str, password:
 @strict_option
 def check(files: tuple[Path, ...], fmt: str, defaults: str | None, content_dir: str | None, strict: bool) -> None:
     """Validate prescription FILES (YAML or FHIR R4 JSON) without rendering (exit 1 if any has an error)."""
-    report = api.check_many(files, content_dir, strict, defaults=defaults)
+    try:
+        report = api.check_many(files, content_dir, strict, defaults=defaults)
+    except HandoutError as error:        # the content folder itself is broken
+        click.echo(str(error), err=True)
+        sys.exit(1)
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:

@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import content, model, prescription, render, safety
+from reportlab.platypus.doctemplate import LayoutError
+
+from . import content, model, prescription, render, safety, schema
 from .context import RenderContext
 from .context import default as default_context
-from .errors import PrescriptionError, Problem
+from .errors import LayoutOverflowError, PrescriptionError, Problem
 
 
 @dataclass
@@ -67,6 +69,10 @@ def check_many(paths, content_dir: str | None = None, strict: bool = False,
         except PrescriptionError as error:
             report.failed.append(str(path))
             report.problems += [_as_error(p) if strict else p for p in error.problems]
+        except Exception as error:  # a fault of ours: this file is reported, the others are still checked
+            report.failed.append(str(path))
+            report.problems.append(Problem(str(path), None, "", f"internal error while checking "
+                                           f"({type(error).__name__}); please report it", ""))
     return report
 
 
@@ -102,7 +108,36 @@ def from_prescription(rx: prescription.Prescription, lib: content.Library, layou
     ctx = context if context is not None and context.library is lib else _context_for(lib)
     warnings = _checked(rx, lib, strict)
     handout = model.build(rx, lib)
-    return Result(render.render(handout, layout, paper, context=ctx), handout, warnings)
+    try:
+        pdf = render.render(handout, layout, paper, context=ctx)
+    except LayoutError:
+        raise _overflow(rx, layout) from None
+    return Result(pdf, handout, warnings)
+
+
+# The prescriber's own words that can grow a section past a page, by field.
+FREE_TEXT = {
+    ("notes",): lambda rx: rx.notes,
+    ("patient", "name"): lambda rx: rx.patient_name,
+    ("prescriber", "name"): lambda rx: rx.prescriber.name,
+    ("prescriber", "clinic"): lambda rx: rx.prescriber.clinic,
+    ("prescriber", "email"): lambda rx: rx.prescriber.email,
+    ("pharmacy", "name"): lambda rx: rx.pharmacy.name if rx.pharmacy else "",
+}
+
+
+def _overflow(rx: prescription.Prescription, layout: str) -> LayoutOverflowError:
+    """Name the free-text field nearest its length limit as the one that did not fit the layout."""
+    def share(path: tuple) -> float:
+        return len(FREE_TEXT[path](rx)) / schema.rule(path)["maxLength"]
+
+    path = max(FREE_TEXT, key=share)
+    written, limit = FREE_TEXT[path](rx), schema.rule(path)["maxLength"]
+    return LayoutOverflowError([Problem(
+        rx.file, rx.line(*path), ".".join(path),
+        f"is too long for the {layout} layout ({len(written):,} characters with the rest of this handout; "
+        f"the field takes at most {limit:,}, and a section must fit on one page)",
+        "shorten it, or choose another layout with --layout")])
 
 
 def _context_for(lib: content.Library) -> RenderContext:

@@ -1,8 +1,10 @@
 """Bad input: exit 1, one clear message naming file, line and field, no traceback, no output file."""
 
 import pytest
+from click.testing import CliRunner
 
 from conftest import ROOT, base_rx
+from generate import cli
 
 EXAMPLE = str(ROOT / "examples" / "cyanocobalamin-im.yaml")
 
@@ -99,3 +101,106 @@ def test_unknown_layout_is_usage_error(run, tmp_path):
     result = run("generate", EXAMPLE, "-o", tmp_path / "x.pdf", "--layout", "poster")
     assert result.exit_code == 2
     assert "standard" in result.output
+
+
+# --- defect 2: the listed tracebacks are now clear exit-1 messages ----------------------------
+
+TRACEBACKS = {
+    "route_empty": (("route",), "", "route: is empty"),
+    "medication_empty": (("medication",), "", "medication: is empty"),
+    "weight_2500_lb": (("patient", "weight"), "2500 lb", "patient.weight: '2500 lb' is outside 1–350 kg"),
+    "dose_1_over_0": (("dose",), "1/0 mcg", "dose: "),
+    "dose_400_digits": (("dose",), "9" * 400 + " mcg", "dose: "),
+    "count_400_digits": (("schedule", "phases", 0, "count"), int("9" * 400), "more than 500"),
+    "start_year_9999": (("schedule", "start"), "9999-12-01", "schedule.start: '9999-12-01' is not a date from 1900"),
+    "every_million_months": (("schedule", "phases", 2, "every"), "1000000 months", "schedule.phases[2].every: "),
+    "notes_600_words": (("notes",), " ".join(["word"] * 600), "notes: is 2,999 characters long; at most 600"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TRACEBACKS))
+@pytest.mark.parametrize("command", ["check", "generate"])
+def test_former_tracebacks_are_clear_refusals(run, write_rx, tmp_path, name, command):
+    path, value, words = TRACEBACKS[name]
+    rx = base_rx()
+    node = rx
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    rx_path = write_rx(rx)
+    if command == "check":
+        result = run("check", rx_path)
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        message = result.output
+    else:
+        message = refused(run, rx_path, tmp_path)
+    assert words in message and f"{rx_path}:" in message, message
+
+
+def test_layout_overflow_names_the_field(tmp_path):
+    """reportlab's LayoutError becomes a LayoutOverflowError naming the field, with the limit."""
+    from dataclasses import replace
+
+    from handouts import api, content, prescription
+    from handouts.errors import HandoutError, LayoutOverflowError
+    lib = content.load()
+    rx = prescription.load(EXAMPLE, lib)
+    with pytest.raises(LayoutOverflowError) as error:
+        api.from_prescription(replace(rx, notes=" ".join(["word"] * 600)), lib, "standard")
+    assert isinstance(error.value, HandoutError)
+    (problem,) = error.value.problems
+    assert problem.field == "notes" and problem.line and "at most 600" in problem.message
+    assert "standard layout" in problem.message
+
+
+def test_internal_error_is_one_line_without_traceback(run, tmp_path, monkeypatch):
+    from handouts import model
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("something we did not foresee")
+
+    monkeypatch.setattr(model, "build", broken)
+    out = tmp_path / "out.pdf"
+    result = CliRunner().invoke(cli, ["generate", EXAMPLE, "-o", str(out)])
+    assert result.exit_code == 1
+    assert "internal error while making the handout (RuntimeError" in result.stderr
+    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+    assert not out.exists()
+
+
+def test_check_reports_an_internal_error_per_file_and_goes_on(tmp_path, monkeypatch, write_rx):
+    from handouts import safety
+
+    calls = []
+
+    def flaky(rx, lib):
+        calls.append(rx.file)
+        if len(calls) == 1:
+            raise StopIteration
+        return []
+
+    monkeypatch.setattr(safety, "check", flaky)
+    result = CliRunner().invoke(cli, ["check", EXAMPLE, EXAMPLE])
+    assert result.exit_code == 1
+    assert "internal error while checking (StopIteration)" in result.output
+    assert "2 files checked: 1 ok, 1 refused" in result.output
+
+
+@pytest.mark.parametrize("failure", ["not_a_folder", "disk_full"])
+def test_unwritable_output_is_a_clean_io_message(tmp_path, monkeypatch, failure):
+    import errno
+
+    import generate
+    if failure == "not_a_folder":
+        (tmp_path / "file.txt").write_text("x")
+        out = tmp_path / "file.txt" / "out.pdf"
+    else:
+        out = tmp_path / "out.pdf"
+
+        def full(path, data, *args, **kwargs):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        monkeypatch.setattr(generate, "write_output", full)
+    result = CliRunner().invoke(cli, ["generate", EXAMPLE, "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    assert f"{out}: error: cannot be written" in result.stderr and "no handout written" in result.stderr
+    assert "Traceback" not in result.output and not isinstance(result.exception, OSError)

@@ -71,7 +71,7 @@ CASES = {
                             "schedule.start", "not a date",
                             lambda rx: set_path(rx, ("schedule", "start"), "2026-12-08")),
     "count_must_be_positive": (base_rx, lambda rx: set_path(rx, ("schedule", "phases", 0, "count"), 0),
-                               "schedule.phases[0].count", "is not a whole number of 1 or more",
+                               "schedule.phases[0].count", "less than 1",
                                lambda rx: set_path(rx, ("schedule", "phases", 0, "count"), 1)),
     "interval_must_be_positive": (base_rx, lambda rx: set_path(rx, ("schedule", "phases", 1, "every"), "0 weeks"),
                                   "schedule.phases[1].every", "must be more than zero",
