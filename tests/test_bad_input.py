@@ -111,7 +111,7 @@ TRACEBACKS = {
     "weight_2500_lb": (("patient", "weight"), "2500 lb", "patient.weight: '2500 lb' is outside 1–350 kg"),
     "dose_1_over_0": (("dose",), "1/0 mcg", "dose: "),
     "dose_400_digits": (("dose",), "9" * 400 + " mcg", "dose: "),
-    "count_400_digits": (("schedule", "phases", 0, "count"), int("9" * 400), "more than 500"),
+    "count_400_digits": (("schedule", "phases", 0, "count"), int("9" * 400), "more than 10000"),
     "start_year_9999": (("schedule", "start"), "9999-12-01", "schedule.start: '9999-12-01' is not a date from 1900"),
     "every_million_months": (("schedule", "phases", 2, "every"), "1000000 months", "schedule.phases[2].every: "),
     "notes_600_words": (("notes",), " ".join(["word"] * 600), "notes: is 2,999 characters long; at most 600"),

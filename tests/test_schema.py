@@ -108,8 +108,8 @@ VALUES = [
     (("schedule", "phases", 2, "every"), "2 weeks", True),
     (("schedule", "phases", 2, "every"), "monthly", True),
     (("schedule", "phases", 0, "count"), 0, False),
-    (("schedule", "phases", 0, "count"), 500, True),
-    (("schedule", "phases", 0, "count"), 501, False),
+    (("schedule", "phases", 0, "count"), 10000, True),
+    (("schedule", "phases", 0, "count"), 10001, False),
     (("schedule", "phases", 0, "count"), BIG, False),
     (("schedule", "phases", 0, "count"), "7", False),
     (("schedule", "phases", 0, "times"), 0, False),
@@ -130,6 +130,7 @@ VALUES = [
     (("needle", "gauge"), "40G", False),
     (("needle", "gauge"), "thin", False),
     (("needle", "length"), "5 in", False),
+    (("needle", "length"), "2 in", True),        # a clinical rule refuses it later, with its source
     (("needle", "length"), "16 mm", True),
     (("patient", "language"), "english", False),
     (("prescriber", "email"), "clinic@example.org", True),
