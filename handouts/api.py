@@ -15,7 +15,7 @@ from reportlab.platypus.doctemplate import LayoutError
 from . import content, model, prescription, render, safety, schema
 from .context import RenderContext
 from .context import default as default_context
-from .errors import LayoutOverflowError, PrescriptionError, Problem
+from .errors import HandoutError, LayoutOverflowError, PrescriptionError, Problem
 
 
 @dataclass
@@ -66,7 +66,7 @@ def check_many(paths, content_dir: str | None = None, strict: bool = False,
         try:
             _, warnings = check_file(path, strict=strict, context=ctx, defaults=defaults)
             report.problems += warnings
-        except PrescriptionError as error:
+        except HandoutError as error:
             report.failed.append(str(path))
             report.problems += [_as_error(p) if strict else p for p in error.problems]
         except Exception as error:  # a fault of ours: this file is reported, the others are still checked
