@@ -2,7 +2,10 @@
 
 Clinical knowledge lives in ``handouts/content/*.yaml`` with a source beside
 every number, so a clinician can review it without reading code. A clinic may
-point at its own folder; any file found there replaces the built-in one.
+point at its own folder; any file found there replaces the built-in one. Every
+file is read through ``yamlsource`` (bounded, no anchors) and checked on load
+(``contentcheck``), so a broken folder is refused with its file, line and field
+before any handout is made.
 """
 
 from __future__ import annotations
@@ -13,15 +16,33 @@ from pathlib import Path
 
 import yaml
 
+from . import contentcheck, yamlsource
+from .errors import ContentError, Problem
+from .yamlsource import Located
+
 BUILTIN = Path(__file__).parent / "content"
 
 
-def _read(folder: Path | None, name: str) -> dict:
+def _read(folder: Path | None, name: str) -> tuple[str, Located]:
+    """A content file from the clinic's folder, else the built-in one."""
     for base in (folder, BUILTIN):
         if base is not None and (base / name).is_file():
-            with open(base / name, encoding="utf-8") as handle:
-                return yaml.safe_load(handle) or {}
-    return {}
+            return _load_file(base / name)
+    return name, Located({})
+
+
+def _load_file(path: Path) -> tuple[str, Located]:
+    text, name = yamlsource.read(path, "content file", ContentError)
+    try:
+        located = yamlsource.load(text)
+    except yaml.YAMLError as error:
+        raise ContentError([yamlsource.problem(error, name)]) from None
+    if located.data is None:
+        located.data = {}
+    if not isinstance(located.data, dict):
+        raise ContentError([Problem(name, 1, "", "must be a set of 'key: value' fields",
+                                    "compare it with the built-in file of the same name")])
+    return name, located
 
 
 @dataclass(frozen=True)
@@ -79,22 +100,38 @@ def _lookup(written: str, table: dict, extra: tuple[str, ...] = ()) -> str | Non
 
 
 def load(folder: str | None = None) -> Library:
-    """Read the library, a clinic's folder first.
+    """Read the library, a clinic's folder first; raises ContentError listing every problem.
 
     Each call reads the files again; a render context (``context.default``)
     keeps the library it read.
     """
     base = Path(folder) if folder else None
+    files: dict[str, tuple[str, Located]] = {}
+    problems: list[Problem] = []
+    for key in ("medications", "routes", "sites"):
+        name, located = files[key] = _read(base, f"{key}.yaml")
+        problems += contentcheck.check(name, located, contentcheck.SHAPES[f"{key}.yaml"])
     texts = {}
+    english = _load_file(BUILTIN / "text" / "en.yaml")[1].data
     for text_dir in filter(None, (BUILTIN / "text", base and base / "text")):
         for path in sorted(Path(text_dir).glob("*.yaml")):
-            data = _read(path.parent, path.name)
-            texts[data.get("language", path.stem)] = data
-    sites = _read(base, "sites.yaml")
-    return Library(
-        medications=_read(base, "medications.yaml").get("medications", {}),
-        routes=_read(base, "routes.yaml").get("routes", {}),
+            name, located = _load_file(path)
+            language = located.data.get("language", path.stem)
+            texts[language] = located.data
+            files[f"text:{language}"] = (name, located)
+            if text_dir != BUILTIN / "text":
+                problems += contentcheck.missing_text_keys(name, located, english)
+    if problems:
+        raise ContentError(problems)
+    sites = files["sites"][1].data
+    library = Library(
+        medications=files["medications"][1].data.get("medications", {}),
+        routes=files["routes"][1].data.get("routes", {}),
         sites=sites.get("sites", {}),
         texts=texts,
         body=sites.get("body", {}),
     )
+    problems += contentcheck.cross_check(library, files)
+    if problems:
+        raise ContentError(problems)
+    return library

@@ -9,9 +9,11 @@ checks, and its problems point back at the CSV line.
 
 from __future__ import annotations
 
+import codecs
 import copy
 import csv
 import glob
+import io
 import itertools
 import os
 from collections.abc import Iterator
@@ -172,9 +174,17 @@ def load_defaults(path: str | None) -> yamlsource.Located:
 
 
 def _row_lines(path: Path) -> Iterator[tuple[int, int, list[str], list[str]]]:
-    """(row number, line, header, cells) for each row that is not blank."""
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
+    """(row number, line, header, cells) for each row that is not blank.
+
+    Spreadsheets save CSV many ways: a UTF-8 byte-order mark, UTF-16 (with its
+    mark), ``;`` between cells where the decimal mark is a comma, CRLF line
+    ends. Those are read as they are; bytes that are not UTF-8 (a legacy code
+    page such as cp1252) are refused with the line they are on, never guessed.
+    """
+    lines = _text_lines(path)
+    first = next(lines, "")
+    reader = csv.reader(itertools.chain([first], lines), delimiter=";" if first.count(";") > first.count(",") else ",")
+    try:
         header = next(reader, None)
         if not header:
             return
@@ -182,6 +192,27 @@ def _row_lines(path: Path) -> Iterator[tuple[int, int, list[str], list[str]]]:
         for number, row in enumerate(reader, 1):
             if any(cell.strip() for cell in row):
                 yield number, reader.line_num, columns, row
+    except csv.Error as error:
+        raise PrescriptionError([Problem(str(path), reader.line_num, "", f"is not a readable CSV file ({error})",
+                                         "check the quotes on that line")]) from None
+
+
+def _text_lines(path: Path) -> Iterator[str]:
+    with open(path, "rb") as handle:
+        start = handle.read(2)
+        handle.seek(0)
+        if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):     # UTF-16 says so with its mark
+            yield from io.TextIOWrapper(handle, encoding="utf-16", newline="")
+            return
+        for number, data in enumerate(handle, 1):
+            try:
+                yield data.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as error:
+                raise PrescriptionError([Problem(
+                    str(path), number, "", f"is not UTF-8 text: byte 0x{data[error.start]:02x} on this line "
+                    "is from another character set (such as Windows-1252), so its letters cannot be read for sure",
+                    "save it as 'CSV UTF-8' (Excel: Save As, CSV UTF-8; LibreOffice: character set Unicode (UTF-8))"),
+                ]) from None
 
 
 def _rows(path: Path, base: yamlsource.Located, defaults: str | None) -> Iterator[Job]:

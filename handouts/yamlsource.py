@@ -2,10 +2,11 @@
 
 Prescriptions, ``--defaults`` files and content folders come from people and
 programs we do not control, so reading is bounded before anything is built:
-a file over ``MAX_BYTES``, nesting deeper than ``MAX_DEPTH``, more than
-``MAX_NODES`` values, or any anchor/alias (``&name`` / ``*name``, the stuff of
-"billion laughs" bombs) is refused while the document is being composed, so a
-bomb never expands. Nothing in a prescription needs anchors.
+a file over ``MAX_BYTES``, nesting deeper than ``MAX_DEPTH`` or more than
+``MAX_NODES`` values is refused while the document is composed, and the same
+limits hold for what aliases (``*name``) expand to, counted as they expand: a
+"billion laughs" bomb or a self-referencing anchor stops at the limit instead of
+growing. Anchors stay allowed because tools such as PyYAML write them.
 
 A clinician fixing a prescription needs the line number, so the loader walks
 the node tree (safe constructors only) and records the line of every key path
@@ -22,7 +23,7 @@ from pathlib import Path
 import yaml
 from yaml.composer import Composer
 
-from .errors import PrescriptionError, Problem
+from .errors import HandoutError, PrescriptionError, Problem
 
 Path_ = tuple  # a key path such as ("needle", "gauge") or ("schedule", "phases", 0)
 
@@ -83,12 +84,12 @@ class _Loader(Composer, _Base):
         self.anchors = {}
         self.depth = 0
         self.nodes = 0
+        self.built = 0
 
     def compose_node(self, parent, index):
         event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise Refused("anchors and aliases (&name, *name) are not allowed", event.start_mark,
-                          "write each value out in full")
+        if isinstance(event, yaml.AliasEvent):      # a reference, not a new node: _build counts what it expands to
+            return super().compose_node(parent, index)
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise Refused(f"has more than {MAX_NODES:,} values, the limit", event.start_mark,
@@ -125,16 +126,18 @@ def load(text: str) -> Located:
     return located
 
 
-def read(path: Path | str, what: str = "prescription") -> tuple[str, str]:
+def read(path: Path | str, what: str = "prescription",
+         error: type[HandoutError] = PrescriptionError) -> tuple[str, str]:
     """A YAML file's text and display name; missing, huge, binary, non-UTF-8 or empty files are refused.
 
-    ``what`` names the kind of file in messages ("prescription", "defaults file", "content file").
+    ``what`` names the kind of file in messages ("prescription", "defaults file", "content file"),
+    ``error`` the kind of HandoutError raised.
     """
 
     name = str(path)
 
     def refuse(message: str, fix: str):
-        return PrescriptionError([Problem(name, None, "", message, fix)])
+        return error([Problem(name, None, "", message, fix)])
 
     try:
         with open(path, "rb") as handle:
@@ -144,8 +147,8 @@ def read(path: Path | str, what: str = "prescription") -> tuple[str, str]:
     except IsADirectoryError:
         raise refuse(f"is a folder, not a {what}",
                      "give the path of a .yaml file (or use 'handout batch' for folders)") from None
-    except OSError as error:
-        raise refuse(f"cannot be read ({error.strerror})", "check its permissions") from None
+    except OSError as failure:
+        raise refuse(f"cannot be read ({failure.strerror})", "check its permissions") from None
     if len(data) > MAX_BYTES:
         raise refuse(f"is larger than {MAX_BYTES // 1024} KB, the limit for a {what}",
                      "check that this is the right file")
@@ -154,10 +157,10 @@ def read(path: Path | str, what: str = "prescription") -> tuple[str, str]:
                      "give a YAML text file; run 'handout schema' to see the format")
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise refuse(f"is not UTF-8 text (byte {error.start})", "save the file as UTF-8 text") from None
+    except UnicodeDecodeError as failure:
+        raise refuse(f"is not UTF-8 text (byte {failure.start})", "save the file as UTF-8 text") from None
     if not text.strip():
-        raise refuse("is empty", "write a prescription; see examples/ or run 'handout schema'")
+        raise refuse("is empty", f"write a {what}; see examples/ or run 'handout schema'")
     return text, name
 
 
@@ -175,6 +178,14 @@ def problem(error: yaml.YAMLError, name: str) -> Problem:
 
 
 def _build(loader: _Loader, node: yaml.Node, path: Path_, out: Located) -> object:
+    """Plain data from the node tree; aliases expand here, so here the limits hold for what they expand to."""
+    loader.built += 1
+    if loader.built > MAX_NODES:
+        raise Refused(f"has more than {MAX_NODES:,} values once its aliases (*name) are expanded, the limit",
+                      node.start_mark, "write fewer values, or fewer references to them")
+    if len(path) > MAX_DEPTH:
+        raise Refused(f"nests more than {MAX_DEPTH} levels deep once its aliases (*name) are expanded, the limit",
+                      node.start_mark, "check that no anchor (&name) refers to itself")
     out.lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         result = {}

@@ -6,13 +6,17 @@ fails this test instead of taking the machine down.
 
 from __future__ import annotations
 
+import codecs
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, base_rx, dump, pdf_text
+
+EXAMPLE = ROOT / "examples" / "cyanocobalamin-im.yaml"
 
 LAUGHS = "lol: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n" + "".join(
     f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True))
@@ -26,7 +30,7 @@ BOMBS = {
     "merge_key": dump(base_rx()).replace("patient:\n", "patient:\n  <<: {weight: 60 kg}\n", 1),
 }
 LIMIT_WORDS = {
-    "alias_bomb": "anchors and aliases", "self_reference": "anchors and aliases",
+    "alias_bomb": "10,000 values once its aliases", "self_reference": "16 levels deep once its aliases",
     "deep_nesting": "16 levels", "deep_mapping": "16 levels", "huge_file": "256 KB",
     "many_values": "10,000 values", "merge_key": "key",
 }
@@ -100,7 +104,7 @@ def test_check_and_generate_refuse_bombs_without_a_traceback(bomb_files, tmp_pat
     assert f"{len(files)} files checked: 0 ok" in checked.stdout
     out = tmp_path / "out.pdf"
     made = capped(["-m", "generate", "generate", str(bomb_files["alias_bomb"]), "-o", str(out)])
-    assert made.returncode == 1 and "anchors and aliases" in made.stderr and "Traceback" not in made.stderr
+    assert made.returncode == 1 and "once its aliases" in made.stderr and "Traceback" not in made.stderr
     assert not out.exists()
 
 
@@ -110,7 +114,7 @@ def test_bomb_in_defaults_file_is_refused(bomb_files, tmp_path):
     result = capped(["-m", "generate", "batch", str(manifest), "--defaults", str(bomb_files["alias_bomb"]),
                      "-o", str(tmp_path / "out")])
     assert result.returncode == 1
-    assert "anchors and aliases" in result.stderr and "Traceback" not in result.stderr
+    assert "once its aliases" in result.stderr and "Traceback" not in result.stderr
 
 
 # --- text fields exactly as written ----------------------------------------------------------
@@ -181,3 +185,84 @@ def test_whole_numbers_are_read_as_written(run, write_rx, tmp_path):
     text = dump(base_rx()).replace("count: 7", "count: 010")       # YAML 1.1: octal 8
     assert "count: 010" in text
     assert "Every day for 10 days (10 doses)" in generated_text(run, write_rx, tmp_path, text)
+
+
+# --- clinic content folders are checked on load ---------------------------------------------
+
+
+def clinic_folder(tmp_path, name: str, change) -> Path:
+    folder = tmp_path / "clinic"
+    source = ROOT / "handouts" / "content" / name
+    (folder / source.parent.relative_to(ROOT / "handouts" / "content")).mkdir(parents=True, exist_ok=True)
+    text = change(source.read_text(encoding="utf-8"))
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("name, change, words", [
+    ("medications.yaml", lambda t: t.replace("      emergency:\n", "      urgent:\n", 1),
+     "medications.yaml:{line}: error: medications.cyanocobalamin.side_effects: has no 'emergency'"),
+    ("text/en.yaml", lambda t: t.replace("  intramuscular:\n    words:", "  intramuscular_old:\n    words:", 1),
+     "has no words for the route 'intramuscular'"),
+    ("sites.yaml", lambda t: t.replace("y: 0.", "y: 7.", 1), "must be a number from 0 to 1"),
+    ("routes.yaml", lambda t: "loop: &x [*x]\n" + t, "once its aliases"),
+])
+def test_broken_clinic_content_is_refused_with_file_line_and_field(run, tmp_path, name, change, words):
+    folder = clinic_folder(tmp_path, name, change)
+    for command in (["check", EXAMPLE], ["generate", EXAMPLE, "-o", tmp_path / "out.pdf"]):
+        result = run(*command, "--content", folder)
+        assert result.exit_code == 1, result.output
+        assert "Traceback" not in result.output and not isinstance(result.exception, (KeyError, TypeError))
+        message = result.output
+        if "{line}" in words:
+            line = next(i for i, text in enumerate((folder / name).read_text().splitlines(), 1)
+                        if "side_effects:" in text)
+            words_here = words.format(line=line)
+        else:
+            words_here = words
+        assert words_here in message, message
+    assert not (tmp_path / "out.pdf").exists()
+
+
+# --- CSV manifests: text cells, encodings, separators -------------------------------------------
+
+
+def csv_batch(run, tmp_path, data: bytes):
+    defaults = base_rx()
+    for key in ("patient", "notes"):
+        defaults.pop(key)
+    (tmp_path / "defaults.yaml").write_text(dump(defaults), encoding="utf-8")
+    manifest = tmp_path / "rows.csv"
+    manifest.write_bytes(data)
+    return run("batch", manifest, "--defaults", tmp_path / "defaults.yaml", "-o", tmp_path / "out",
+               "--workers", "1"), manifest
+
+
+def test_csv_cells_are_text(run, tmp_path):
+    rows = ('patient.name,prescriber.phone,notes\r\n'
+            'Yes,05550104477,Take it at 9am #important call if sore\r\n'
+            '&Ann,+15550104477,Reminder: bring your sharps bin\r\n')
+    result, _ = csv_batch(run, tmp_path, codecs.BOM_UTF8 + rows.encode("utf-8"))
+    assert result.exit_code == 0, result.output
+    texts = [pdf_text(p) for p in sorted((tmp_path / "out").glob("*.pdf"))]
+    joined = " ".join(texts)
+    for words in ("For Yes ·", "05550104477", "Take it at 9am #important call if sore", "For &Ann ·",
+                  "+15550104477", "Reminder: bring your sharps bin"):
+        assert words in joined, words
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig"])
+def test_csv_with_semicolons_bom_and_utf16_is_read(run, tmp_path, encoding):
+    rows = "patient.name;notes\r\nZoë Núñez;Dose 1,5 mL? no: 1 mL\r\n"
+    result, _ = csv_batch(run, tmp_path, rows.encode(encoding))
+    assert result.exit_code == 0, result.output
+    (pdf,) = (tmp_path / "out").glob("*.pdf")
+    assert "For Zoë Núñez ·" in pdf_text(pdf) and "Dose 1,5 mL? no: 1 mL" in pdf_text(pdf)
+
+
+def test_csv_in_a_legacy_code_page_is_refused_with_its_line(run, tmp_path):
+    rows = "patient.name,notes\nAna Ruiz,ok\nZoë Núñez,café\n"
+    result, manifest = csv_batch(run, tmp_path, rows.encode("cp1252"))
+    assert result.exit_code == 1
+    assert f"{manifest}:3: error: is not UTF-8 text: byte 0xeb" in result.stderr
+    assert "CSV UTF-8" in result.stderr and "Traceback" not in result.output

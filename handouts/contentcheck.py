@@ -1,0 +1,176 @@
+"""What a content library must hold, checked when it is loaded.
+
+A clinic's ``--content`` folder replaces built-in files, so a missing side-effect
+tier, a route without its words or a site mark off the body would otherwise
+surface as a crash halfway through a handout. Each file's shape is written here
+as data (``SHAPES``); every problem names the file, the line and the field.
+Keys not listed are allowed: clinics keep sources and notes beside the data.
+"""
+
+from __future__ import annotations
+
+from . import units
+from .errors import Problem, field_name
+from .yamlsource import Located
+
+OPTIONAL = "?"      # a key that starts with it may be left out
+ANY = "*"           # any key, each with the same shape
+
+
+def _text(value) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return "must be text"
+    return None
+
+
+def _number(low: float, high: float):
+    def check(value) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            return f"must be a number from {low:g} to {high:g}"
+        return None
+    return check
+
+
+def _strength(value) -> str | None:
+    try:
+        units.strength_mcg_per_ml(value)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
+def _one_of(*choices: str):
+    def check(value) -> str | None:
+        return None if value in choices else f"must be one of: {', '.join(choices)}"
+    return check
+
+
+TEXTS = [_text]                                   # a list of one or more texts
+RANGE = {"min": _number(0, 1000), "max": _number(0, 1000)}
+MEDICATION = {
+    "display_name": _text,
+    "strengths": [_strength],
+    "routes": {ANY: _text},
+    "side_effects": {"expected": TEXTS, "call": TEXTS, "emergency": TEXTS},
+    "?aliases": TEXTS, "?cautions": TEXTS, "?storage": TEXTS, "?why_it_matters": _text,
+    "?off_label_routes": {ANY: _text}, "?refused_routes": {ANY: _text},
+    "?usual_dose_mcg": RANGE,
+}
+ROUTE = {"?aliases": TEXTS, "?refused": _text, "?angle": _number(1, 90), "?angles_allowed": [_number(1, 90)],
+         "?gauge": RANGE, "?needle_mm": RANGE,
+         "?weight_bands": [{"max_kg": _number(1, 1000), "needle_mm": RANGE}]}
+SITE = {
+    "route": _text, "name": _text, "short": _text, "landmarks": _text,
+    "max_volume_ml": _number(0.1, 5),
+    "?sides": [_one_of("left", "right")], "?aliases": TEXTS, "?technical": _text, "?label": _text,
+    "diagram": {"view": _text, "dx": _number(-1, 1), "y": _number(0, 1)},
+}
+ROUTE_WORDS = {"words": _text, "full": _text, "not": _text, "angle_words": _text}
+SHAPES = {
+    "medications.yaml": {"medications": {ANY: MEDICATION}},
+    "routes.yaml": {"routes": {ANY: ROUTE}},
+    "sites.yaml": {"sites": {ANY: SITE}, "?body": {ANY: lambda value: None}},
+}
+
+
+def check(name: str, located: Located, shape) -> list[Problem]:
+    """Problems of one file against its shape."""
+    problems: list[Problem] = []
+
+    def report(path: tuple, message: str, fix: str = "") -> None:
+        problems.append(Problem(name, located.line(path), field_name(path), message, fix))
+
+    def walk(value, spec, path: tuple) -> None:
+        if callable(spec):
+            message = spec(value)
+            if message:
+                report(path, message)
+        elif isinstance(spec, list):
+            if not isinstance(value, list) or not value:
+                report(path, "must be a list with at least one item")
+                return
+            for index, item in enumerate(value):
+                walk(item, spec[0], (*path, index))
+        elif not isinstance(value, dict):
+            report(path, "must be a group of 'key: value' fields")
+        else:
+            for key, child in spec.items():
+                if key == ANY:
+                    for name_, item in value.items():
+                        walk(item, child, (*path, name_))
+                    continue
+                optional = key.startswith(OPTIONAL)
+                key = key.removeprefix(OPTIONAL)
+                if key in value:
+                    walk(value[key], child, (*path, key))
+                elif not optional:
+                    report(path, f"has no '{key}'", f"add '{key}' (see the built-in file of the same name)")
+
+    walk(located.data, shape, ())
+    return problems
+
+
+def cross_check(library, files: dict[str, str]) -> list[Problem]:
+    """What one file says about another: routes the sites and medications name, words for every route,
+    views the body draws. ``files`` names the file each part came from."""
+    problems = []
+    routes = library.routes
+    views = {k for k, v in library.body.items() if isinstance(v, dict)} or {"front", "back"}
+
+    def report(file_key: str, path: tuple, message: str, fix: str) -> None:
+        name, located = files[file_key]
+        problems.append(Problem(name, located.line(path), field_name(path), message, fix))
+
+    for sid, site in library.sites.items():
+        if site.get("route") not in routes:
+            report("sites", ("sites", sid, "route"), f"{site.get('route')!r} is not a route in routes.yaml",
+                   "use one of: " + ", ".join(routes))
+        view = site.get("diagram", {}).get("view")
+        if view not in views:
+            report("sites", ("sites", sid, "diagram", "view"), f"{view!r} is not a view of the body",
+                   "use one of: " + ", ".join(sorted(views)))
+    for mid, medication in library.medications.items():
+        for route in medication.get("routes", {}):
+            if route not in routes:
+                report("medications", ("medications", mid, "routes", route), "is not a route in routes.yaml",
+                       "use one of: " + ", ".join(routes))
+    usable = [r for r, route in routes.items() if "refused" not in route]
+    for route in usable:
+        for key in ("angle", "gauge", "needle_mm"):
+            if key not in routes[route]:
+                report("routes", ("routes", route), f"has no '{key}'",
+                       "give it, or 'refused:' with the reason the route is never used")
+    for language, texts in library.texts.items():
+        key = f"text:{language}"
+        for route in usable:
+            words = texts.get("routes", {}).get(route) if isinstance(texts.get("routes"), dict) else None
+            if not isinstance(words, dict):
+                report(key, ("routes",), f"has no words for the route '{route}'",
+                       f"add routes: {route}: with " + ", ".join(ROUTE_WORDS))
+                continue
+            problems += check(files[key][0], files[key][1], {"routes": {route: ROUTE_WORDS}})
+    return problems
+
+
+def missing_text_keys(name: str, located: Located, reference: dict) -> list[Problem]:
+    """A language's text must have every key the built-in English text has."""
+    problems = []
+
+    def walk(value, ref, path: tuple) -> None:
+        if not isinstance(ref, dict):
+            return
+        if not isinstance(value, dict):
+            problems.append(Problem(name, located.line(path), field_name(path),
+                                    "must be a group of 'key: value' fields", "see the built-in en.yaml"))
+            return
+        for key, child in ref.items():
+            if key in ("routes", "language", "name"):
+                continue
+            if key not in value:
+                problems.append(Problem(name, located.line(path), field_name((*path, key)), "is missing",
+                                        f"add '{key}' (see the built-in en.yaml)"))
+            else:
+                walk(value[key], child, (*path, key))
+
+    walk(located.data, reference, ())
+    return problems
