@@ -137,16 +137,23 @@ def test_former_tracebacks_are_clear_refusals(run, write_rx, tmp_path, name, com
     assert words in message and f"{rx_path}:" in message, message
 
 
-def test_layout_overflow_names_the_field(tmp_path):
-    """reportlab's LayoutError becomes a LayoutOverflowError naming the field, with the limit."""
+def test_layout_overflow_names_the_field(monkeypatch):
+    """reportlab's LayoutError becomes a LayoutOverflowError naming the field nearest its limit."""
     from dataclasses import replace
 
-    from handouts import api, content, prescription
+    from reportlab.platypus.doctemplate import LayoutError
+
+    from handouts import api, content, prescription, render
     from handouts.errors import HandoutError, LayoutOverflowError
+
+    def too_large(*args, **kwargs):
+        raise LayoutError("Flowable too large on page 3 in frame 'body'")
+
+    monkeypatch.setattr(render, "render", too_large)
     lib = content.load()
     rx = prescription.load(EXAMPLE, lib)
     with pytest.raises(LayoutOverflowError) as error:
-        api.from_prescription(replace(rx, notes=" ".join(["word"] * 600)), lib, "standard")
+        api.from_prescription(replace(rx, notes="word " * 110), lib, "standard")
     assert isinstance(error.value, HandoutError)
     (problem,) = error.value.problems
     assert problem.field == "notes" and problem.line and "at most 600" in problem.message
