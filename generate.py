@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from handouts import api, content, naming, schema
+from handouts import naming, schema  # light: the library (reportlab) is imported by the commands that render
 from handouts.errors import HandoutError, OutputError, PrescriptionError
 from handouts.output import io_error, remove_stale_parts, write_output, write_stdout
 
@@ -58,6 +58,8 @@ def generate(prescription: Path, output: str, layout: str, paper: str, password:
     if password is not None and not password:
         raise click.BadParameter("the password is empty; give one, or leave out --password for an unprotected file",
                                  param_hint="--password")
+    from handouts import api
+
     try:
         result = api.generate(prescription, layout, paper.lower(), content_dir, strict, defaults=defaults)
     except HandoutError as error:
@@ -101,6 +103,8 @@ def _refuse(message: str) -> None:
 @strict_option
 def check(files: tuple[Path, ...], fmt: str, defaults: str | None, content_dir: str | None, strict: bool) -> None:
     """Validate prescription FILES (YAML or FHIR R4 JSON) without rendering (exit 1 if any has an error)."""
+    from handouts import api
+
     try:
         report = api.check_many(files, content_dir, strict, defaults=defaults)
     except HandoutError as error:        # the content folder itself is broken
@@ -260,6 +264,8 @@ def list_layouts() -> None:
 @content_option
 def medications(content_dir: str | None) -> None:
     """List the medications in the content library and their routes."""
+    from handouts import content
+
     lib = content.load(content_dir)
     for ident, med in lib.medications.items():
         routes = ", ".join(med.get("routes", {}))
