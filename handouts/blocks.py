@@ -125,6 +125,13 @@ class Para(Paragraph):
         self._wrapped = (avail_width,)
         return self.width, self.height
 
+    def __deepcopy__(self, memo):
+        """A trial copy (balanced columns copy every paragraph they try to split) shares the parsed
+        fragments and line breaks, which ``wrap`` only reads and ``split`` copies before editing."""
+        twin = copy.copy(self)
+        twin._tag = copy.deepcopy(self._tag, memo)
+        return twin
+
     def split(self, avail_width, avail_height):
         # Splitting edits fragments in place: work on a private copy, never the memo's.
         self.frags = copy.deepcopy(self.frags)
