@@ -117,9 +117,9 @@ def sites_and_depth(ctx, h: Handout, size: float, width: float, columns: int = 3
         share = picture + 0.025
         return [side_by_side([body, depth, words], width, [share, share, 1 - 2 * share], size),
                 para(text(h.rotation), s["body"]), gap(size * 0.3)]
-    pic_w = width * 0.9
+    pic_w = width
     return [heading(h.headings["sites"], 2, s["h2"]),
-            figure(_body_map(ctx, h, pic_w, pic_w * 0.8, size), h.body_alt),
+            figure(_body_map(ctx, h, pic_w, pic_w * 0.62, size), h.body_alt),
             *_landmarks(h, s["body"]),
             para(text(h.rotation), s["body"]),
             heading(h.headings["depth"], 2, s["h2"]),

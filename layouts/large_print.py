@@ -1,8 +1,9 @@
 """Large print: 18 pt text and larger headings, one column, 1-inch margins.
 
 For readers with low vision (APH large print: 18 pt, no columns, no italics
-or capitals, left-aligned). Same sections as the standard handout, one after
-another, with the pictures as wide as the text.
+or capitals, left-aligned). The same sections as the standard handout, one
+after another in the order they are used, pictures as wide as the text;
+every heading stays with its first lines and is in the PDF outline.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from reportlab.platypus import KeepTogether
 from . import _parts as part
 
 NAME = "large-print"
-DESCRIPTION = "18 pt, one column, 1-inch margins: the same content for readers with low vision."
+DESCRIPTION = "18 pt, one column, 1-inch margins, an outline of every heading: for readers with low vision."
 BODY_SIZE = 18
 FOOTER_SIZE = 18
 MARGIN = 72
@@ -25,9 +26,12 @@ def story(h, width: float, ctx) -> list:
     return [
         *part.title(ctx, h, size),
         *part.route_banner(ctx, h, size, width),
+        *part.key_points(ctx, h, size, width),
         *part.dose_and_schedule(ctx, h, size, width, columns=1),
+        *part.supplies(ctx, h, size),
         *part.sites_and_depth(ctx, h, size, width, columns=1),
         *part.steps(ctx, h, size, width),
+        *part.problems(ctx, h, size),
         *part.side_effects(ctx, h, size, width),
         KeepTogether(part.calendar(ctx, h, size, width, rows=rows)),
         *part.contacts(ctx, h, size, width),

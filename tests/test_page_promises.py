@@ -1,0 +1,103 @@
+"""What each layout promises on paper, read back from the PDF: text sizes, required sections, pages, outline.
+
+Sizes are measured from the drawn text (pictures included), so a label set
+smaller than the layout's floor fails here, not in a reader's hands.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import ROOT, pdf_text
+from handouts import api
+
+IM = ROOT / "examples" / "cyanocobalamin-im.yaml"
+SC = ROOT / "examples" / "cyanocobalamin-subcut.yaml"
+FLOORS = {"standard": 10.0, "compact": 8.5, "large-print": 16.0}
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("promises")
+    files = {}
+    for layout in FLOORS:
+        for example in (IM, SC):
+            path = folder / f"{layout}-{example.stem}.pdf"
+            path.write_bytes(api.generate(example, layout=layout).pdf)
+            files[layout, example.stem] = path
+    return files
+
+
+def _sizes(path: Path) -> list[float]:
+    """The size of every drawn run of text, as printed (text and page scaling applied), in forms too."""
+    sizes = []
+    for page in PdfReader(path).pages:
+        def visit(text, cm, tm, font, size):
+            if text.strip():
+                scale = (tm[0] ** 2 + tm[1] ** 2) ** 0.5 * (cm[0] ** 2 + cm[1] ** 2) ** 0.5
+                sizes.extend([round(size * scale, 2)] * len(text.strip()))
+        page.extract_text(visitor_text=visit)
+    return sizes
+
+
+@pytest.mark.parametrize("layout", sorted(FLOORS))
+@pytest.mark.parametrize("example", ["cyanocobalamin-im", "cyanocobalamin-subcut"])
+def test_no_text_under_the_layouts_floor(rendered, layout, example):
+    sizes = _sizes(rendered[layout, example])
+    assert sizes and min(sizes) >= FLOORS[layout], f"{layout}: text at {min(sizes)} pt"
+
+
+@pytest.mark.parametrize("example", ["cyanocobalamin-im", "cyanocobalamin-subcut"])
+def test_large_print_body_text_is_at_least_18_pt(rendered, example):
+    sizes = _sizes(rendered["large-print", example])
+    body = max(set(sizes), key=sizes.count)          # the size most characters are set in
+    assert body >= 18
+
+
+def test_the_diagram_labels_are_measured_too(rendered):
+    """The body map's captions are drawn in a shared form: the measure must see them."""
+    text = pdf_text(rendered["standard", "cyanocobalamin-im"])
+    assert "Front" in text and "Back" in text
+
+
+@pytest.mark.parametrize("example", ["cyanocobalamin-im", "cyanocobalamin-subcut"])
+def test_compact_keeps_what_the_patient_must_keep_on_one_sheet(rendered, example):
+    reader = PdfReader(rendered["compact", example])
+    continued = "(continued)" in (reader.pages[-1].extract_text() or "")
+    assert len(reader.pages) == (3 if continued else 2)      # one sheet, both sides
+    text = pdf_text(rendered["compact", example])
+    for needed in ("Used needles", "sharps container", "Storing your medicine", "away from light",
+                   "Tell your clinician", "allergic to cobalt", "do not stop", "If something goes wrong",
+                   "Call 911 right away", "Who to call"):
+        assert needed in text, needed
+    back = " ".join((reader.pages[1].extract_text() or "").split())
+    assert "• Trouble breathing, or wheezing." in back        # side effects as bullets, not run together
+
+
+def test_large_print_has_an_outline_of_its_headings(rendered):
+    reader = PdfReader(rendered["large-print", "cyanocobalamin-im"])
+    titles = [entry.title for entry in _flat(reader.outline)]
+    text = pdf_text(rendered["large-print", "cyanocobalamin-im"])
+    for heading in ("Key points", "Your dose", "When to inject", "Where to inject", "How deep it goes",
+                    "Step by step", "Side effects: what is normal and when to get help", "Who to call",
+                    "Used needles", "Storing your medicine"):
+        assert heading in titles and heading in text, heading
+
+
+def test_large_print_never_ends_a_page_on_a_heading(rendered):
+    reader = PdfReader(rendered["large-print", "cyanocobalamin-im"])
+    titles = {entry.title for entry in _flat(reader.outline)}
+    for number, page in enumerate(reader.pages[:-1], 1):
+        lines = [line.strip() for line in (page.extract_text() or "").splitlines() if line.strip()]
+        assert lines[-1] not in titles, f"page {number} ends with the heading {lines[-1]!r}"
+
+
+def _flat(outline):
+    for entry in outline:
+        if isinstance(entry, list):
+            yield from _flat(entry)
+        else:
+            yield entry
