@@ -75,19 +75,28 @@ def generate(prescription: Path, output: str, layout: str, paper: str, password:
         pdf = protect.encrypt(result.pdf, password)
     else:
         pdf = result.pdf
+    path = _deliver(output, pdf, f"{prescription}: no handout written.")
+    if path:
+        click.echo(f"wrote {path} ({len(pdf) // 1024 + 1} KB)", err=True)
+
+
+def _deliver(output: str, data: bytes, refusal: str) -> Path | None:
+    """Write to standard output or atomically to a file; an I/O failure exits 1 with ``refusal``.
+
+    Stale hidden ``.part`` files of killed runs in the target folder are removed first:
+    they may hold patient data.
+    """
     if output == "-":
-        write_stdout(pdf)
-        return
+        write_stdout(data)
+        return None
     try:
         remove_stale_parts(Path(output).parent)
-        path = write_output(output, pdf)
+        return write_output(output, data)
     except OutputError as error:
-        click.echo(f"{error}\n{prescription}: no handout written.", err=True)
-        sys.exit(1)
+        click.echo(f"{error}\n{refusal}", err=True)
     except OSError as error:
-        click.echo(f"{io_error(output, error)}\n{prescription}: no handout written.", err=True)
-        sys.exit(1)
-    click.echo(f"wrote {path} ({len(pdf) // 1024 + 1} KB)", err=True)
+        click.echo(f"{io_error(output, error)}\n{refusal}", err=True)
+    sys.exit(1)
 
 
 def _refuse(message: str) -> None:
@@ -237,18 +246,9 @@ def convert(prescription: Path, target: str, output: str, defaults: str | None, 
         click.echo(str(error), err=True)
         click.echo(f"{prescription}: not converted.", err=True)
         sys.exit(1)
-    if output == "-":
-        write_stdout(text.encode("utf-8"))
-        return
-    try:
-        path = write_output(output, text.encode("utf-8"))
-    except OutputError as error:
-        click.echo(f"{error}\n{prescription}: not converted.", err=True)
-        sys.exit(1)
-    except OSError as error:
-        click.echo(f"{io_error(output, error)}\n{prescription}: not converted.", err=True)
-        sys.exit(1)
-    click.echo(f"wrote {path}", err=True)
+    path = _deliver(output, text.encode("utf-8"), f"{prescription}: not converted.")
+    if path:
+        click.echo(f"wrote {path}", err=True)
 
 
 @cli.command(name="layouts")
