@@ -107,6 +107,8 @@ class Handout:
     supplies: tuple[str, ...] = ()
     problems: tuple[tuple[str, str], ...] = ()      # (what happened, what to do)
     needle_words: str = ""                          # what gauge and length mean
+    purpose: str = ""                               # what the handout is for, under its title
+    dose_units: str = ""                            # what mL and mcg mean
     form: str = "vial"                              # the product's form: vial, ampoule, prefilled_syringe
 
 
@@ -134,10 +136,12 @@ def build(rx: Prescription, lib: Library) -> Handout:
     dose_ml, dose_mcg = units.ml(rx.volume), units.amount(rx.dose, rx.strength_unit)
     # "1½ in", never "1 1/2 in", which reads as "11/2" once printed
     needle_length = units.needle_length(rx.needle_mm).replace("1 1/4", "1\u00bc").replace("1 1/2", "1\u00bd")
+    # running text spells the unit out ("1 inch (25 mm)"): "1 in long" reads as a preposition
+    spoken_length = needle_length.replace(" in (", f" {text.get('inch', 'in')} (")
     form = (med.get("forms") or ["vial"])[0]
     fields = {
         "dose_ml": dose_ml, "dose_mcg": dose_mcg, "angle": angle, "medication": med["display_name"],
-        "needle": text.get("needle", "{gauge} gauge, {length}").format(gauge=rx.gauge, length=needle_length),
+        "needle": text.get("needle", "{gauge} gauge, {length}").format(gauge=rx.gauge, length=spoken_length),
         "emergency_number": rx.emergency_number, "strength": _strength(rx.strength_mcg_per_ml, rx.strength_unit),
         "form_words": text.get("forms", {}).get(form, form),
         "pharmacy": text.get("after_hours_pharmacy", "{pharmacy}").format(
@@ -167,7 +171,8 @@ def build(rx: Prescription, lib: Library) -> Handout:
         calendar.append(Dose(number, _date(planned.date), where, amounts[planned.phase] if varies else "",
                              phase.at_clinic))
     counts = [sum(p.phase == i for p in plan.doses) for i in range(len(rx.phases))]
-    described = [schedule.describe(p, None if p.ongoing else counts[i]) for i, p in enumerate(rx.phases)]
+    described = [schedule.describe(p, None if p.ongoing else counts[i], only=len(rx.phases) == 1)
+                 for i, p in enumerate(rx.phases)]
     described = [line + (f", {words['clinic'].lower()}" if p.at_clinic else "") + (f": {amounts[i]}" if varies else "")
                  for i, (line, p) in enumerate(zip(described, rx.phases, strict=True))]
     fields["dose"] = words["varies"] if varies else amounts[0]
@@ -195,7 +200,7 @@ def build(rx: Prescription, lib: Library) -> Handout:
         for key in ("expected", "call", "emergency")
     )
 
-    contacts = [("Your clinician", ", ".join(filter(None, [rx.prescriber.name, rx.prescriber.clinic])))]
+    contacts = [("Your doctor or nurse", ", ".join(filter(None, [rx.prescriber.name, rx.prescriber.clinic])))]
     if rx.prescriber.phone:
         contacts.append(("Phone", rx.prescriber.phone))
     if rx.prescriber.after_hours:
@@ -212,7 +217,11 @@ def build(rx: Prescription, lib: Library) -> Handout:
     if isinstance(rotation, dict):
         rotation = rotation[rx.route]
     title = f"{med['display_name'][0].upper()}{med['display_name'][1:]} injection guide for {rx.patient_name}"
-    summary = {**fields, "route_full": route_text["full"], "where": site_words,
+    places = _places(sites, lib, text.get("medical_name", "{technical}"))
+    spots = text.get("key_spots")      # "spots 1 and 2: your left and right outer thigh", as on the map
+    where = "; ".join(spots["many" if " " in p.numbers else "one"].format(numbers=p.numbers, label=p.label)
+                      for p in places) if spots else site_words
+    summary = {**fields, "route_full": route_text["full"], "where": where,
                "when": "; then ".join([described[0], *(p[0].lower() + p[1:] for p in described[1:])])}
     site_ids = {s.site_id for s in sites}
     return Handout(
@@ -239,7 +248,7 @@ def build(rx: Prescription, lib: Library) -> Handout:
         angle=angle,
         angle_words=route_text["angle_words"].format(**fields),
         sites=tuple(sites),
-        places=_places(sites, lib, text.get("medical_name", "{technical}")),
+        places=places,
         diagram_caption=text["diagram_caption"],
         body_alt="Outline of a body. Numbered dots mark your injection sites: "
                  + "; ".join(f"{s.number}, {s.label}" for s in sites) + ".",
@@ -269,7 +278,9 @@ def build(rx: Prescription, lib: Library) -> Handout:
                          for k in text.get("key_points", [])),
         supplies=tuple(line.format(**fields) for line in text.get("supplies", [])),
         problems=tuple((p["title"], p["text"].strip()) for p in text.get("problems", [])),
-        needle_words=text.get("needle_words", "").strip(),
+        needle_words=text.get("needle_words", "").strip().format(gauge=rx.gauge, length=spoken_length),
+        purpose=text.get("purpose", "").format(**fields),
+        dose_units=text.get("dose_units", "").strip(),
         form=form,
     )
 
@@ -346,7 +357,7 @@ def _then(rx: Prescription, plan: schedule.Plan, words: dict) -> str:
     if plan.next_date is not None:
         return words["then"].format(rhythm=schedule.rhythm(phase), date=_date(plan.next_date))
     following = rx.phases[plan.open_phase + 1]
-    return words["switch"].format(rhythm=schedule.rhythm(phase), until=phase.until or "your clinician says",
+    return words["switch"].format(rhythm=schedule.rhythm(phase), until=phase.until or "your doctor or nurse says",
                                   next_rhythm=schedule.rhythm(following))
 
 

@@ -193,8 +193,12 @@ def rhythm(phase: Phase) -> str:
     return f"once every {every.words()}"
 
 
-def describe(phase: Phase, doses: int | None = None) -> str:
-    """A phase in words, with its dose count when it ends: "Every other day for 3 weeks (11 doses)"."""
+def describe(phase: Phase, doses: int | None = None, only: bool = False) -> str:
+    """A phase in words, with its dose count when it ends: "Every other day for 3 weeks (11 doses)".
+
+    An open phase that is the whole course reads "Once a month, until ...": "from then on"
+    would point back to a phase that is not there.
+    """
     how = rhythm(phase)
     how = how[0].upper() + how[1:]
     doses = phase.count if doses is None else doses
@@ -206,8 +210,8 @@ def describe(phase: Phase, doses: int | None = None) -> str:
     if phase.duration is not None:
         return f"{how} for {phase.duration.words()}{counted}"
     if phase.until:
-        return f"{how} until {phase.until}. Your clinician will tell you when to change"
-    return f"{how} from then on, until your clinician says to stop"
+        return f"{how} until {phase.until}. Your doctor or nurse will tell you when to change"
+    return f"{how}{'' if only else ' from then on'}, until your doctor or nurse says to stop"
 
 
 def _doses(count: int) -> str:

@@ -24,7 +24,9 @@ def title(ctx, h: Handout, size: float) -> list:
     s = ctx.styles(size)
     who = (f"For <b>{text(h.patient_name)}</b> · {text(h.medication)} {text(h.strength)} · "
            f"issued {text(h.issued)} · prescribed by {text(h.prescriber_name)}")
-    return [heading(f"Your {h.medication} injection guide", 1, s["h1"]), para(who, s["body"]), gap(size * 0.6)]
+    purpose = [para(f"<b>{text(h.purpose)}</b>", s["body"])] if h.purpose else []
+    return [heading(f"Your {h.medication} injection guide", 1, s["h1"]), *purpose, para(who, s["body"]),
+            gap(size * 0.6)]
 
 
 def route_banner(ctx, h: Handout, size: float, width: float) -> list:
@@ -84,6 +86,7 @@ def dose_and_schedule(ctx, h: Handout, size: float, width: float, columns: int =
         heading(h.headings["dose"], 2, s["h2"]),
         *([para(text(h.dose_lines[0]), s["dose"])] if len(h.dose_lines) == 1 else
           [para(f"<b>{text(h.calendar_words['changes'])}</b>", s["body"])]),
+        *([para(text(h.dose_units), s["small"])] if h.dose_units else []),
         para(f"<b>Needle:</b> {text(h.needle)}", s["body"]),
         *([para(text(h.needle_words), s["small"])] if h.needle_words else []),
     ]

@@ -112,7 +112,7 @@ def test_every_dose_date_is_printed_in_order(rendered, name, layout, paper):
     text = pdf_text(rendered(name, layout, paper))
     assert _doses(text) == [shown(day) for day in expected]
     if next_on:
-        assert f"next on {shown(next_on)}. Ask your clinician for a new calendar when this one ends." in text
+        assert f"next on {shown(next_on)}. Ask your doctor or nurse for a new calendar when this one ends." in text
     else:
         assert "next on" not in text
 
@@ -148,7 +148,7 @@ def test_per_phase_doses_on_each_row(rendered, layout):
     assert text.count("1 mL = 1,000 mcg") >= 7
     assert text.count("0.1 mL = 100 mcg") >= 3
     assert "Every day for 7 days (7 doses): 1 mL = 1,000 mcg" in text
-    assert "Once a month from then on, until your clinician says to stop: 0.1 mL = 100 mcg" in text
+    assert "Once a month from then on, until your doctor or nurse says to stop: 0.1 mL = 100 mcg" in text
     assert "the dose shown on your calendar for that day" in text
 
 
@@ -165,7 +165,7 @@ def test_open_phase_that_is_not_last(write_rx):
                             {"every": "2 months"}])
     text = pdf_text(api.generate(write_rx(rx)).pdf)
     assert _doses(text) == [shown(day) for day in days("2027-01-04", 7, 2)]
-    assert ("Keep going every other day until your symptoms stop getting better. Your clinician will tell you "
+    assert ("Keep going every other day until your symptoms stop getting better. Your doctor or nurse will tell you "
             "when to change to once every 2 months.") in text
 
 

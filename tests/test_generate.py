@@ -185,7 +185,7 @@ def test_diagram_area_is_drawn(im_pdf):
     image = pdfium.PdfDocument(im_pdf)[0].render(scale=1).to_pil().convert("RGB")
     w, h = image.size
     # "Where to inject" sits below the key points, left third of page 1: the front view left, the back view right
-    top, bottom = int(h * 0.54), int(h * 0.78)
+    top, bottom = int(h * 0.56), int(h * 0.86)
     front, back = (int(w * 0.05), top, int(w * 0.205), bottom), (int(w * 0.205), top, int(w * 0.36), bottom)
     for view in (front, back):
         assert _pixels_like(image, view, rgb(theme.BODY_FILL), 6) > 1500, "no body figure drawn"
@@ -193,7 +193,7 @@ def test_diagram_area_is_drawn(im_pdf):
     assert _pixels_like(image, front, rgb(theme.SITE_MARK), 40) > 60, "the thighs are not marked"
     assert _pixels_like(image, back, rgb(theme.SITE_MARK), 40) == 0, "a site is marked that was not prescribed"
     # "How deep it goes" beside it: skin, fat and muscle
-    depth = (int(w * 0.35), int(h * 0.58), int(w * 0.57), int(h * 0.72))
+    depth = (int(w * 0.35), int(h * 0.60), int(w * 0.57), int(h * 0.84))
     for layer in (theme.SKIN, theme.FAT, theme.MUSCLE):
         assert _pixels_like(image, depth, rgb(layer), 6) > 150, "a tissue layer is missing"
 
@@ -201,7 +201,7 @@ def test_diagram_area_is_drawn(im_pdf):
 def test_words_do_not_run_together_at_line_breaks(im_pdf):
     text = pdf_text(im_pdf)
     assert "Put one hand below your hip and one hand above your knee." in text
-    assert "Do not inject on your own until a nurse or clinician has shown you how and watched you do it." in text
+    assert "Do not inject on your own until a nurse or doctor has shown you how and watched you do it." in text
 
 
 def test_password_protected_copy_stays_readable(run, tmp_path):

@@ -70,7 +70,7 @@ def test_compact_keeps_what_the_patient_must_keep_on_one_sheet(rendered, example
     assert len(reader.pages) == (3 if continued else 2)      # one sheet, both sides
     text = pdf_text(rendered["compact", example])
     for needed in ("Used needles", "sharps container", "Storing your medicine", "away from light",
-                   "Tell your clinician", "allergic to cobalt", "do not stop", "If something goes wrong",
+                   "Tell your doctor or nurse", "allergic to cobalt", "do not stop", "If something goes wrong",
                    "Call 911 right away", "Who to call"):
         assert needed in text, needed
     back = " ".join((reader.pages[1].extract_text() or "").split())
