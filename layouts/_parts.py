@@ -10,10 +10,10 @@ import math
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, PageBreak
-from reportlab.platypus.flowables import BalancedColumns
 
 from handouts import diagrams, forms, tagging, theme
 from handouts.blocks import CheckItem, TickBox, figure, gap, grid, heading, item, para, text, text_floor
+from handouts.columns import Columns, Together
 from handouts.model import Handout
 
 ROUTE_COLOUR = {"intramuscular": theme.ROUTE_IM, "subcutaneous": theme.ROUTE_SC}
@@ -324,45 +324,13 @@ def needles_and_storage(ctx, h: Handout, size: float) -> list:
     return bullets(ctx, h.headings["sharps"], h.sharps, size) + bullets(ctx, h.headings["storage"], h.storage, size)
 
 
-class Together(Flowable):
-    """A few small flowables (a heading and its first line) that always stand together, at their own height.
-
-    reportlab's KeepTogether claims all the space offered, which balanced columns cannot measure.
-    """
-
-    role = None
-
-    def __init__(self, parts: list):
-        super().__init__()
-        self.parts = parts
-
-    def wrap(self, avail_width, avail_height):
-        self.sizes = [part.wrapOn(self.canv, avail_width, avail_height) for part in self.parts]
-        gaps = sum(part.getSpaceBefore() for part in self.parts[1:]) + sum(p.getSpaceAfter() for p in self.parts[:-1])
-        self.width = avail_width
-        self.height = sum(h for _, h in self.sizes) + gaps
-        return self.width, self.height
-
-    def getSpaceBefore(self):
-        return self.parts[0].getSpaceBefore()
-
-    def draw(self):
-        y = self.height
-        for i, (part, (_, h)) in enumerate(zip(self.parts, self.sizes, strict=True)):
-            if i:
-                y -= part.getSpaceBefore() + self.parts[i - 1].getSpaceAfter()
-            y -= h
-            part.drawOn(self.canv, 0, y)
-
-
-def flowing_columns(sections: list[list], size: float, count: int = 2) -> BalancedColumns:
+def flowing_columns(sections: list[list], size: float, count: int = 2) -> Columns:
     """Sections set in balanced columns that may continue on the next page (a long note never breaks the page).
 
     A section's heading is held to its first block, so a heading never ends a column alone.
     """
     flowables = [f for section in sections if section for f in (Together(section[:2]), *section[2:])]
-    return BalancedColumns(flowables, nCols=count, needed=size * 6, innerPadding=size * 1.2, leftPadding=0,
-                           rightPadding=0, topPadding=0, bottomPadding=0)
+    return Columns(flowables, count, gap=size * 1.2, needed=size * 6)
 
 
 def side_by_side(cells: list[list], width: float, shares: list[float], size: float):
