@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
-from xml.sax.saxutils import unescape
+from xml.sax.saxutils import escape, unescape
 
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.enums import TA_LEFT
@@ -143,6 +143,15 @@ class Para(Paragraph):
         return parts
 
     def draw(self):
+        logical = self.blPara
+        if self.markup and '<font face="' in self.markup:
+            self.blPara = fontchain.visual(logical)     # right-to-left words in drawing order, line by line
+        try:
+            self._draw_tagged()
+        finally:
+            self.blPara = logical
+
+    def _draw_tagged(self):
         tagger = tagging.of(self.canv)
         if self.role is None:
             with tagger.content():
@@ -157,7 +166,7 @@ class Para(Paragraph):
             depth = 2
         else:
             if self.role in ("H1", "H2"):
-                _bookmark(self.canv, self.markup, int(self.role[1]) - 1)
+                _bookmark(self.canv, getattr(self, "outline", None) or self.markup, int(self.role[1]) - 1)
             self._tag[0] = tagger.open(self.role)
         try:
             with tagger.content():
@@ -177,7 +186,9 @@ def _bookmark(canv, markup: str, level: int) -> None:
 
 
 def heading(value: str, level: int, style: ParagraphStyle) -> Para:
-    return Para(text(value), style, f"H{level}")
+    made = Para(text(value), style, f"H{level}")
+    made.outline = escape(str(value))      # the bookmark reads the letters, not the glyph codes a name is drawn in
+    return made
 
 
 def para(markup: str, style: ParagraphStyle) -> Para:

@@ -33,10 +33,13 @@ FALLBACKS = (
     Source("NotoSansArabic", "fontpkg_noto_sans_arabic", "files/NotoSansArabic[wdth,wght].ttf", shaped=True),
     Source("Heebo", "fontpkg_heebo", "files/Heebo[wght].ttf", shaped=True),
 )
-KEEP_TOGETHER = 40          # a right-to-left run up to this long is never broken across lines
 _RTL_CLASSES = {"R", "AL", "AN", "RLE", "RLO", "RLI"}
-# Invisible characters that only steer direction or joining: never drawn, never refused.
+# Invisible characters that only steer direction or joining: never drawn.
 _DIRECTION_MARKS = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+# Of those, the ones that push a whole stretch of text into a direction (embeddings, overrides,
+# isolates): a right-to-left override turns "Smith" into what reads as "htimS" while the text
+# layer still says "Smith". A prescription never needs them (each field is ordered on its own).
+STEERING = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _NOT_DRAWN = dict.fromkeys(map(ord, _DIRECTION_MARKS + "\u200b\u2060\ufeff\u00ad"))
 _JOINERS = "\u200c\u200d"
 _ISOLATES_AS_EMBEDDINGS = str.maketrans("\u2066\u2067\u2068\u2069", "\u202a\u202b\u202a\u202c")
@@ -96,6 +99,11 @@ def unprintable(text: str) -> str:
         if unicodedata.category(char) == "Cc" or not any(_covers(i, char) for i in range(len(FALLBACKS) + 1)):
             missing.append(char)
     return "".join(missing)
+
+
+def steering(text: str) -> str:
+    """The embedding, override and isolate controls in ``text``, each once, in order."""
+    return "".join(dict.fromkeys(STEERING.findall(text)))
 
 
 def describe(chars: str) -> str:
@@ -158,44 +166,56 @@ def _language(text: str) -> str | None:
     return None
 
 
+def _into_levelled_faces(text: str, faces: list[int], levels: list[int]) -> None:
+    """Digits and punctuation inside right-to-left text leave the base face for the fallback face around
+    them (or the first that has them), so every run drawn inside such text knows its level (``visual``)."""
+    for i, level in enumerate(levels):
+        if level and not faces[i]:
+            near = [faces[k] for k in (*range(i - 1, -1, -1), *range(i + 1, len(text))) if faces[k] and levels[k]]
+            faces[i] = next((f for f in (*near[:1], *range(1, len(FALLBACKS) + 1)) if _covers(f, text[i])), 0)
+
+
 @lru_cache(maxsize=1024)
 def _pieces(text: str) -> tuple[tuple[int, int, str], ...]:
-    """(face, level, logical text) pieces, already in drawing order (bidi rule L2)."""
+    """(face, level, text) pieces in logical order: each a stretch of one face at one bidi level."""
     text, levels = _levels(text)
     faces = _faces(text)
+    if any(levels):
+        _into_levelled_faces(text, faces, levels)
     pieces: list[list] = []
     for char, face, level in zip(text, faces, levels, strict=False):
         if pieces and pieces[-1][0] == face and pieces[-1][1] == level:
             pieces[-1][2] += char
         else:
             pieces.append([face, level, char])
-    top = max(levels, default=0)
-    for level in range(top, 0, -1):
-        i = 0
-        while i < len(pieces):
-            if pieces[i][1] >= level:
-                j = i
-                while j < len(pieces) and pieces[j][1] >= level:
-                    j += 1
-                pieces[i:j] = pieces[i:j][::-1]
-                i = j
-            else:
-                i += 1
     return tuple((face, level, piece) for face, level, piece in pieces)
+
+
+def _drawing_order(items: list, levels: list[int]) -> list:
+    """``items`` (at ``levels``) in drawing order: bidi rule L2, from the highest level down, each
+    stretch at that level or above reversed."""
+    items, levels = list(items), list(levels)
+    for level in range(max(levels, default=0), 0, -1):
+        i = 0
+        while i < len(items):
+            if levels[i] < level:
+                i += 1
+                continue
+            j = i
+            while j < len(items) and levels[j] >= level:
+                j += 1
+            items[i:j], levels[i:j] = items[i:j][::-1], levels[i:j][::-1]
+            i = j
+    return items
 
 
 @lru_cache(maxsize=1024)
 def _shaped(face: int, level: int, piece: str) -> glyphfonts.Shaped:
-    rtl = level % 2 == 1
-    space = "\u00a0" if rtl and len(piece) <= KEEP_TOGETHER else " "
-    return glyphfonts.shape(FALLBACKS[face - 1], piece, rtl, _language(piece), space)
+    return glyphfonts.shape(FALLBACKS[face - 1], piece, level, _language(piece))
 
 
-def runs(text: str) -> list[Run]:
-    """``text`` (logical order) as runs in drawing order, each in a face that has its characters."""
-    if _plain(text):
-        return [Run(None, text)]
-    text = "".join(" " if c.isspace() else c for c in text)
+def _logical_runs(text: str) -> list[tuple[int, Run]]:
+    """(level, run) for ``text``, in logical order; each run's own glyphs in drawing order."""
     missing = unprintable(text)
     if missing:     # the readers refuse these with file, line and field; this guards any other way in
         from .errors import PrescriptionError, Problem
@@ -207,11 +227,26 @@ def runs(text: str) -> list[Run]:
         for face, level, piece in _pieces(text):
             if face == 0:
                 piece = piece.replace("\u200c", "").replace("\u200d", "")
-                out.append(Run(None, _mirrored(piece[::-1]) if level % 2 else piece))
+                out.append((level, Run(None, _mirrored(piece[::-1]) if level % 2 else piece)))
             else:
                 shaped = _shaped(face, level, piece)
-                out.append(Run(glyphfonts.family(shaped), shaped.codes))
+                out.append((level, Run(glyphfonts.family(shaped), shaped.codes)))
     return out
+
+
+def _spaced(text: str) -> str:
+    return "".join(" " if c.isspace() else c for c in text)
+
+
+def runs(text: str) -> list[Run]:
+    """``text`` (logical order) as runs in drawing order, each in a face that has its characters.
+
+    For text drawn on one line; a paragraph reorders each of its lines (``visual``).
+    """
+    if _plain(text):
+        return [Run(None, text)]
+    levelled = _logical_runs(_spaced(text))
+    return _drawing_order([run for _, run in levelled], [level for level, _ in levelled])
 
 
 def _mirrored(text: str) -> str:
@@ -221,11 +256,61 @@ def _mirrored(text: str) -> str:
 
 
 def markup(text: str) -> str:
-    """``text`` as reportlab paragraph markup, escaped, with a face change for each run that needs one."""
+    """``text`` as reportlab paragraph markup, escaped, with a face change for each run that needs one.
+
+    Runs stay in logical order, so a paragraph breaks its lines as the text reads;
+    a right-to-left run's words are each drawn right to left, and ``visual`` puts
+    the words of each line in drawing order once the lines are known.
+    """
     if _plain(text):
         return escape(text)
-    return "".join(escape(run.text) if run.family is None else f'<font face="{run.family}">{escape(run.text)}</font>'
-                   for run in runs(text))
+    out = []
+    for level, run in _logical_runs(_spaced(text)):
+        words = " ".join(reversed(run.text.split(" "))) if level % 2 and run.family else run.text
+        out.append(escape(words) if run.family is None else f'<font face="{run.family}">{escape(words)}</font>')
+    return "".join(out)
+
+
+_WORDS = re.compile(r" +|[^ ]+")
+
+
+def visual(para):
+    """A broken paragraph (reportlab's ``blPara``) with each line's words in drawing order (bidi rule L2).
+
+    Markup keeps right-to-left words in reading order so that lines break where
+    the text reads; here, per line, they are put right to left. The levels come
+    from the fonts: each right-to-left run is set in a small font of its level.
+    Returns ``para`` itself when no line needs it (almost always).
+    """
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    if para.kind == 0:
+        if not getattr(getFont(para.fontName), "level", 0) % 2:
+            return para
+        return para.clone(lines=[(room, words[::-1]) for room, words in para.lines])
+    lines, changed = [], False
+    for line in para.lines:
+        frags = line.words
+        if any(hasattr(f, "cbDefn") or not isinstance(getattr(f, "text", None), str) for f in frags) or not any(
+                getattr(getFont(f.fontName), "level", 0) for f in frags):
+            lines.append(line)
+            continue
+        tokens = [(f, word) for f in frags for word in _WORDS.findall(f.text)]
+        levels = [None if word[0] == " " else getattr(getFont(f.fontName), "level", 0) for f, word in tokens]
+        for i, level in enumerate(levels):
+            if level is None:       # a space takes the lower level of the words either side (rule N1)
+                before = next((v for v in levels[i - 1::-1] if v is not None), 0) if i else 0
+                after = next((v for v in levels[i + 1:] if v is not None), 0)
+                levels[i] = min(before, after)
+        merged: list = []
+        for f, word in _drawing_order(tokens, levels):
+            if merged and merged[-1][0] is f:
+                merged[-1][1] += word
+            else:
+                merged.append([f, word])
+        lines.append(line.clone(words=[f.clone(text=word) for f, word in merged]))
+        changed = True
+    return para.clone(lines=lines) if changed else para
 
 
 def _font(run: Run, base: str, bold: bool) -> str:

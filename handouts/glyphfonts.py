@@ -34,6 +34,10 @@ LOCK = threading.RLock()      # fontTools reads a face's file lazily through one
 PRIVATE_USE = 0xE000
 REGISTERED_LIMIT = 512      # small fonts kept registered; far more than one handout uses
 OUTLINES_KEPT = 4096        # converted glyph outlines kept per face (about 1 KB each)
+# A face with no bold weight (the CJK face's bold is another 16 MB package) is made bold by
+# HarfBuzz's synthetic emboldening of its outlines: every stroke this much of an em thicker,
+# each glyph this much wider, so a bold heading stays bold in every script.
+EMBOLDEN = 0.03
 
 
 @dataclass
@@ -43,7 +47,7 @@ class Source:
     key: str                 # short name used in font names: "NotoSans"
     module: str              # the Python package that ships the file
     file: str                # path inside that package
-    weights: bool = True     # a variable face with a wght axis (bold is made from it)
+    weights: bool = True     # a variable face with a wght axis (bold is made from it); else bold is synthetic
     shaped: bool = False     # its script needs HarfBuzz (joining letters, marks placed on letters)
     _glyph_sets: dict = field(default_factory=dict, repr=False)
     _outlines: Memo = field(default_factory=lambda: Memo(OUTLINES_KEPT), repr=False)
@@ -74,8 +78,17 @@ class Source:
 
         return hb.Font(hb.Face(hb.Blob.from_file_path(str(self.path))))
 
+    @cached_property
+    def hb_bold(self):
+        """The face with its outlines emboldened (for a face without a bold weight)."""
+        import uharfbuzz as hb
+
+        font = hb.Font(hb.Face(hb.Blob.from_file_path(str(self.path))))
+        font.synthetic_bold = (EMBOLDEN, EMBOLDEN, False)
+        return font
+
     def outline(self, name: str, bold: bool) -> Outline:
-        key = (name, bold and self.weights)
+        key = (name, bold)
         return self._outlines.get_or_make(key, lambda: _outline(self, name, bold))
 
     def glyph_set(self, bold: bool):
@@ -91,39 +104,37 @@ class Shaped:
     """A run of text as glyphs, in the order they are drawn (left to right)."""
 
     source: Source
+    level: int                          # its bidi level: odd is right to left
     codes: str                          # one character per glyph: the letter, or a private-use code
     glyphs: tuple[tuple[int, object], ...]  # (code, glyph name or placed glyphs), each once, in order of use
     letters: tuple[tuple[int, str], ...]  # private-use code -> the letters it shows
 
     @cached_property
     def digest(self) -> str:
-        blob = repr((self.source.key, self.glyphs, self.letters)).encode()
+        blob = repr((self.source.key, self.level, self.glyphs, self.letters)).encode()
         return hashlib.blake2b(blob, digest_size=6).hexdigest()
 
 
-def shape(source: Source, text: str, rtl: bool, language: str | None = None, space: str = " ") -> Shaped:
-    """The glyphs for ``text`` (logical order), in drawing order.
+def shape(source: Source, text: str, level: int, language: str | None = None) -> Shaped:
+    """The glyphs for ``text`` (logical order) at bidi ``level``, in drawing order.
 
     Scripts whose letters change with context (``Source.shaped``) and text whose
     language picks other glyph forms go through HarfBuzz; the rest use each
-    character's own glyph, reversed and mirrored when right to left. ``space``
-    is the code drawn for a space (a no-break space keeps a right-to-left name
-    on one line, where reordering it stays right).
+    character's own glyph, reversed and mirrored when right to left.
     """
+    rtl = level % 2 == 1
     if source.shaped or language:
-        return _harfbuzz(source, text, rtl, language, space)
+        return _harfbuzz(source, text, level, language)
     from bidi.mirror import MIRRORED
 
     cmap = source.cmap
     text = "".join(c for c in text if ord(c) in cmap or c not in "\u200c\u200d")
-    shown = "".join(MIRRORED.get(c, c) for c in reversed(text)) if rtl else text
-    codes = shown.replace(" ", space)
-    glyphs = {ord(c): cmap[ord(c if c != space else " ")] for c in codes}
-    letters = ((ord(space), " "),) if space != " " and space in codes else ()
-    return Shaped(source, codes, tuple(glyphs.items()), letters)
+    codes = "".join(MIRRORED.get(c, c) for c in reversed(text)) if rtl else text
+    glyphs = {ord(c): cmap[ord(c)] for c in codes}
+    return Shaped(source, level, codes, tuple(glyphs.items()), ())
 
 
-def _harfbuzz(source: Source, text: str, rtl: bool, language: str | None, space: str) -> Shaped:
+def _harfbuzz(source: Source, text: str, level: int, language: str | None) -> Shaped:
     """Shape with HarfBuzz; a letter drawn as several glyphs (a base and its marks) becomes one glyph.
 
     Each cluster (one letter with its marks, or a ligature's letters) is one
@@ -136,7 +147,7 @@ def _harfbuzz(source: Source, text: str, rtl: bool, language: str | None, space:
     buf = hb.Buffer()
     buf.add_str(text)
     buf.guess_segment_properties()
-    buf.direction = "rtl" if rtl else "ltr"
+    buf.direction = "rtl" if level % 2 else "ltr"
     if language:
         buf.language = language
     hb.shape(source.hb_font, buf, {})
@@ -159,11 +170,7 @@ def _harfbuzz(source: Source, text: str, rtl: bool, language: str | None, space:
                 placed.append((name, x + dx, dy))
                 x += advance
             glyph = (tuple(placed), x)
-        if shown == " ":
-            code = ord(space)
-            if space != " ":
-                letters[code] = " "
-        elif len(shown) == 1 and cmap.get(ord(shown)) == glyph:
+        if len(shown) == 1 and cmap.get(ord(shown)) == glyph:
             code = ord(shown)
         else:
             code = next((c for c, g in glyphs.items() if g == glyph and letters.get(c) == shown), None)
@@ -172,13 +179,14 @@ def _harfbuzz(source: Source, text: str, rtl: bool, language: str | None, space:
                 letters[code] = shown
         glyphs.setdefault(code, glyph)
         codes.append(chr(code))
-    return Shaped(source, "".join(codes), tuple(glyphs.items()), tuple(sorted(letters.items())))
+    return Shaped(source, level, "".join(codes), tuple(glyphs.items()), tuple(sorted(letters.items())))
 
 
 class _LetteredFont(TTFont):
     """A reportlab font whose ToUnicode map gives private-use codes their letters."""
 
     letters: dict[int, str]
+    level: int          # the bidi level of the text it sets (``fontchain.visual`` reorders lines by it)
 
     def addObjects(self, doc):
         state = self.state.get(doc)
@@ -224,7 +232,7 @@ def family(shaped: Shaped) -> str:
         _registered.move_to_end(name)
         return name
     regular = _register(shaped, name, bold=False)
-    bold = _register(shaped, name + "-Bold", bold=True) if shaped.source.weights else regular
+    bold = _register(shaped, name + "-Bold", bold=True)
     for b in (0, 1):
         for i in (0, 1):
             addMapping(name, b, i, bold if b else regular)
@@ -249,7 +257,7 @@ def _forget(family_name: str) -> None:
 
 def _register(shaped: Shaped, name: str, bold: bool) -> str:
     font = _LetteredFont(name, io.BytesIO(build(shaped, bold)), asciiReadable=False)
-    font.letters = dict(shaped.letters)
+    font.letters, font.level = dict(shaped.letters), shaped.level
     pdfmetrics.registerFont(font)
     return name
 
@@ -264,7 +272,7 @@ def build(shaped: Shaped, bold: bool) -> bytes:
     names = [".notdef"] + list(dict.fromkeys(glyph for _, glyph in shaped.glyphs))
     glyphs = [source.outline(name, bold) for name in names]
     index = {name: i for i, name in enumerate(names)}
-    weight = 700 if bold and source.weights else 400
+    weight = 700 if bold else 400
     ps_name = f"{source.key}{shaped.digest}-{'Bold' if weight == 700 else 'Regular'}"
     return _assemble(source, glyphs, {code: index[glyph] for code, glyph in shaped.glyphs}, ps_name, weight)
 
@@ -289,13 +297,23 @@ def _outline(source: Source, name, bold: bool) -> Outline:
 
     glyph_set = source.glyph_set(bold)
     recording = DecomposingRecordingPen(glyph_set)
+    synthetic = bold and not source.weights
+
+    def draw(part: str, pen) -> None:
+        if synthetic:
+            source.hb_bold.draw_glyph_with_pen(source.font.getGlyphID(part), pen)
+        else:
+            glyph_set[part].draw(pen)
+
     if isinstance(name, str):
-        glyph_set[name].draw(recording)
+        draw(name, recording)
         advance = glyph_set[name].width
     else:
         placed, advance = name
         for part, x, y in placed:
-            glyph_set[part].draw(TransformPen(recording, (1, 0, 0, 1, x, y)))
+            draw(part, TransformPen(recording, (1, 0, 0, 1, x, y)))
+    if synthetic:
+        advance += EMBOLDEN * source.font["head"].unitsPerEm
     pen = TTGlyphPen(None)
     recording.replay(pen if "glyf" in source.font else Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
     glyph = pen.glyph()

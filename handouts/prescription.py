@@ -252,14 +252,26 @@ class _Reader:
             self.problem(path, "is empty" if not raw else "is only spaces", "write it out")
         return text
 
-    def printed(self, path: tuple, required: bool = False) -> str:
-        """Text the handout prints: every character must be in one of its faces (never a box)."""
+    def printed(self, path: tuple, required: bool = False, lines: bool = False) -> str:
+        """Text the handout prints: every character must be in one of its faces (never a box).
+
+        Letters are composed (NFC), so a name typed with combining accents is the
+        same name. A one-line field (``lines`` False: a name) has its tabs, line
+        breaks and repeated spaces folded to single spaces, as a reader would read it.
+        """
         value = unicodedata.normalize("NFC", self.text(path, required))
+        if not lines:
+            value = " ".join(value.split())
         missing = fontchain.unprintable(value)
         if missing:
             self.problem(path, f"has characters no handout font can print: {fontchain.describe(missing)}",
                          "write it without them; letters of every script print, emoji and symbols do not",
                          )
+        steering = fontchain.steering(value)
+        if steering:
+            self.problem(path, f"has invisible direction controls that make it read differently from what it "
+                               f"says: {fontchain.describe(steering)}",
+                         "delete them; right-to-left letters (Arabic, Hebrew) are put in order without them")
         return value
 
     def convert(self, path: tuple, parse, required: bool = False):
@@ -451,7 +463,7 @@ def _build(r: _Reader) -> Prescription | None:
         pharmacy = Contact(name=r.printed(("pharmacy", "name")), phone=r.text(("pharmacy", "phone")))
     emergency = r.text(("emergency_number",)) or "911"
     issued = r.convert(("issued",), _date)
-    notes = r.printed(("notes",))
+    notes = r.printed(("notes",), lines=True)
 
     if r.problems:
         return None
