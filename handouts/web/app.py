@@ -11,6 +11,7 @@ import base64
 import contextlib
 import json
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
           422: {description: "refused: {problems}"}
           503: {description: busy; see Retry-After}
         """
+        started = time.perf_counter()
         layout, paper = _options(request, layout_names)
         text = await _prescription_text(request)
         outcome = await _run(pool, jobs.render, text, layout, paper, request.headers.get("x-pdf-password", ""))
@@ -138,7 +140,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return _refused(outcome)
         return Response(outcome.pdf, media_type="application/pdf", headers={
             "content-disposition": 'attachment; filename="handout.pdf"',
-            "x-handout-warnings": str(len(outcome.problems))})
+            "x-handout-warnings": str(len(outcome.problems)),
+            "server-timing": _timing(outcome, started)})
 
     async def preview(request: Request) -> Response:
         """
@@ -147,13 +150,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
           200: {description: "{pdf, pages: [png], problems}"}
           422: {description: "refused: {problems}"}
         """
+        started = time.perf_counter()
         layout, paper = _options(request, layout_names)
         text = await _prescription_text(request)
         outcome = await _run(pool, jobs.render, text, layout, paper, "", True)
         if outcome.refused:
             return _refused(outcome)
         return JSONResponse({"pdf": _b64(outcome.pdf), "pages": [_b64(p) for p in outcome.pages],
-                             "problems": [p.as_dict() for p in outcome.problems]})
+                             "problems": [p.as_dict() for p in outcome.problems]},
+                            headers={"server-timing": _timing(outcome, started)})
 
     async def to_yaml(request: Request) -> Response:
         """
@@ -274,6 +279,12 @@ async def _run(pool: RenderPool, function, *args):
     except TooSlow:
         raise HTTPException(503, f"the handout took longer than {pool.timeout:g} s",
                             {"retry-after": str(pool.retry_after)}) from None
+
+
+def _timing(outcome: jobs.Outcome, started: float) -> str:
+    """Server-Timing: the render in its worker (and its CPU time), the whole request in the server (waits included)."""
+    return (f"render;dur={outcome.seconds * 1000:.1f}, cpu;dur={outcome.cpu_seconds * 1000:.1f}, "
+            f"total;dur={(time.perf_counter() - started) * 1000:.1f}")
 
 
 def _refused(outcome: jobs.Outcome) -> Response:

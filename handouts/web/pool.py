@@ -22,6 +22,14 @@ from functools import partial
 from . import jobs
 
 
+def cores() -> int:
+    """The cores this process may run on (a container or taskset may allow fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:          # macOS, Windows
+        return os.cpu_count() or 1
+
+
 class Busy(Exception):
     """Every worker is busy and the waiting line is full."""
 
@@ -44,7 +52,7 @@ class RenderPool:
 
     def __init__(self, workers: int | None = None, queue: int | None = None, timeout: float = 30.0,
                  kind: str = "process", content_dir: str | None = None):
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = workers or cores()
         self.capacity = self.workers + (queue if queue is not None else 2 * self.workers)
         self.timeout = timeout
         self.kind = kind
@@ -55,7 +63,8 @@ class RenderPool:
     def start(self) -> None:
         if self._executor is None:
             self._executor = make_executor(self.kind, self.workers, self.content_dir)
-            # start every worker now, so the first patient of the day does not wait for start-up
+            # start every worker now (each renders a handout as it starts: see jobs.warm), so the
+            # first patient of the day does not wait for start-up
             for future in [self._executor.submit(jobs.ping) for _ in range(self.workers)]:
                 future.result()
 
