@@ -345,10 +345,9 @@ def test_a_full_queue_answers_at_once_and_a_slow_render_times_out():
         first = asyncio.ensure_future(pool.run(_slow, 0.2))
         second = asyncio.ensure_future(pool.run(_slow, 0.2))
         await asyncio.sleep(0.01)
-        started = time.perf_counter()
+        refused = pool.run(_slow, 0.2)
         with pytest.raises(Busy):
-            await pool.run(_slow, 0.2)
-        assert time.perf_counter() - started < 0.05
+            refused.send(None)                      # refused before its first wait: it never queues
         assert await first == 0.2
         from handouts.web.pool import TooSlow
         with pytest.raises(TooSlow):
@@ -359,10 +358,11 @@ def test_a_full_queue_answers_at_once_and_a_slow_render_times_out():
 
 def test_busy_server_answers_503_with_retry_after(small, monkeypatch):
     c = small(queue=0, render_timeout=5)
-    release = threading.Event()
+    entered, release = threading.Event(), threading.Event()
     real = jobs.render
 
     def held(*args, **kwargs):
+        entered.set()
         release.wait(5)
         return real(*args, **kwargs)
     monkeypatch.setattr(jobs, "render", held)
@@ -370,7 +370,7 @@ def test_busy_server_answers_503_with_retry_after(small, monkeypatch):
     first = threading.Thread(target=lambda: results.append(
         c.post("/api/render", content=EXAMPLE.read_bytes(), headers=YAML).status_code))
     first.start()
-    time.sleep(0.3)
+    assert entered.wait(10)                     # the only worker is now rendering the first
     busy = c.post("/api/render", content=EXAMPLE.read_bytes(), headers=YAML)
     release.set()
     first.join(10)
