@@ -179,6 +179,50 @@ def test_a_clinician_fills_the_form_previews_and_downloads(server, browser):
     assert field(browser, "patient.name").get_attribute("value") == ""
 
 
+# Records print() on a frame's window instead of opening the print dialog, which would block a
+# headless browser; everything up to that call runs as it does for a clinician.
+PRINT_SPY = """
+window.printed = [];
+window.blobs = {};
+const createObjectURL = URL.createObjectURL;
+URL.createObjectURL = (blob) => { const url = createObjectURL(blob); window.blobs[url] = blob; return url; };
+const real = Object.getOwnPropertyDescriptor(HTMLIFrameElement.prototype, "contentWindow").get;
+Object.defineProperty(HTMLIFrameElement.prototype, "contentWindow", {configurable: true, get() {
+  const frame = this, win = real.call(this);
+  return new Proxy(win, {get(target, key) {
+    if (key === "print") return () => window.printed.push({src: frame.src, type: frame.contentDocument.contentType});
+    const value = Reflect.get(target, key);
+    return typeof value === "function" ? value.bind(target) : value;
+  }});
+}});
+"""
+BLOB_BYTES = """
+const done = arguments[arguments.length - 1];
+window.blobs[arguments[0]].arrayBuffer().then((b) => {
+  let s = ""; new Uint8Array(b).forEach((c) => { s += String.fromCharCode(c); }); done(btoa(s));
+}, (e) => done(String(e)));
+"""
+
+
+def test_print_prints_the_handout_pdf(server, browser):
+    browser.get(server + "/")
+    fill_like_a_clinician(browser, "Maria Rivera")
+    browser.execute_script(PRINT_SPY)
+    browser.find_element(By.ID, "print").send_keys(Keys.ENTER)        # no preview first: Print makes the handout
+    printed = wait(browser).until(lambda d: d.execute_script("return window.printed"))
+    assert len(printed) == 1 and printed[0]["src"].startswith("blob:")
+    assert printed[0]["type"] == "application/pdf"                      # the PDF's own window, not this page
+    import base64
+    pdf = PdfReader(io.BytesIO(base64.b64decode(browser.execute_async_script(BLOB_BYTES, printed[0]["src"]))))
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    assert "Maria Rivera" in text and "Dr. Aisha Chen" in text and pdf.metadata.title
+    assert "Printing" in browser.find_element(By.ID, "status").text    # announced
+    browser.find_element(By.ID, "print").send_keys(Keys.ENTER)          # again: one frame, not a pile of them
+    wait(browser).until(lambda d: len(d.execute_script("return window.printed")) == 2)
+    assert len(browser.find_elements(By.CSS_SELECTOR, "iframe.print-frame")) == 1
+    check_axe(browser, "form after printing")
+
+
 def test_a_safety_error_shows_next_to_its_field_and_blocks_the_handout(server, browser):
     browser.get(server + "/")
     fill_like_a_clinician(browser, "Maria Rivera")

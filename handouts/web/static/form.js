@@ -392,17 +392,27 @@ async function ensureHandout() {
   return current || (await makeHandout());
 }
 
+// The PDF itself is printed, not this page: the browser opens it in its PDF viewer inside a frame
+// out of sight, and the frame's print() prints that document. One frame at a time.
 function printPdf(blob) {
+  const old = document.querySelector(".print-frame");
+  if (old) {
+    URL.revokeObjectURL(old.src);
+    old.remove();
+  }
   const frame = document.createElement("iframe");
   frame.className = "print-frame";
   frame.title = "Handout for printing";
+  frame.setAttribute("aria-hidden", "true");
+  frame.tabIndex = -1;
   frame.src = URL.createObjectURL(blob);
   frame.addEventListener("load", () => {
+    statusLine.textContent = "Printing the handout: choose the printer in the print dialog.";
     try {
       frame.contentWindow.focus();
       frame.contentWindow.print();
     } catch (e) {
-      window.open(frame.src);
+      window.open(frame.src);      // a browser that will not print a frame: the PDF in a tab, to print from there
     }
   });
   document.body.appendChild(frame);
