@@ -85,7 +85,7 @@ def _covers(index: int, char: str) -> bool:
         return True         # steers shaping; a face without it simply does not draw it
     if index == 0:
         return ord(char) in _base()
-    return ord(char) in FALLBACKS[index - 1].cmap
+    return ord(char) in FALLBACKS[index - 1].unicodes
 
 
 def unprintable(text: str) -> str:

@@ -42,14 +42,18 @@ EMBOLDEN = 0.03
 
 @dataclass
 class Source:
-    """One fallback face on disk, opened only when a document first needs it."""
+    """One fallback face on disk, opened only when a document first needs it.
+
+    HarfBuzz reads it: which characters it has (the CJK face's 44,000 in
+    milliseconds, where parsing its cmap in Python takes a second), shaping, and
+    each glyph's outline at a weight. fontTools reads only a few small tables.
+    """
 
     key: str                 # short name used in font names: "NotoSans"
     module: str              # the Python package that ships the file
     file: str                # path inside that package
     weights: bool = True     # a variable face with a wght axis (bold is made from it); else bold is synthetic
     shaped: bool = False     # its script needs HarfBuzz (joining letters, marks placed on letters)
-    _glyph_sets: dict = field(default_factory=dict, repr=False)
     _outlines: Memo = field(default_factory=lambda: Memo(OUTLINES_KEPT), repr=False)
 
     @cached_property
@@ -65,38 +69,43 @@ class Source:
         return ToolsFont(str(self.path), lazy=True)
 
     @cached_property
-    def cmap(self) -> dict[int, str]:
-        return self.font.getBestCmap()
+    def hb_face(self):
+        import uharfbuzz as hb
+
+        return hb.Face(hb.Blob.from_file_path(str(self.path)))
 
     @cached_property
-    def glyph_order(self) -> list[str]:
-        return self.font.getGlyphOrder()
+    def unicodes(self):
+        """The characters the face has a glyph for (a HarfBuzz set: ``code in source.unicodes``)."""
+        return self.hb_face.unicodes
 
     @cached_property
     def hb_font(self):
         import uharfbuzz as hb
 
-        return hb.Font(hb.Face(hb.Blob.from_file_path(str(self.path))))
+        return hb.Font(self.hb_face)
+
+    def glyph(self, code: int) -> int:
+        """The glyph id of a character the face has."""
+        return self.hb_font.get_nominal_glyph(code)
 
     @cached_property
-    def hb_bold(self):
-        """The face with its outlines emboldened (for a face without a bold weight)."""
+    def drawn(self) -> dict:
+        """HarfBuzz fonts that draw outlines: regular, and bold (the wght axis at 700, or emboldened)."""
         import uharfbuzz as hb
 
-        font = hb.Font(hb.Face(hb.Blob.from_file_path(str(self.path))))
-        font.synthetic_bold = (EMBOLDEN, EMBOLDEN, False)
-        return font
+        fonts = {}
+        for bold in (False, True):
+            font = fonts[bold] = hb.Font(self.hb_face)
+            if self.weights:
+                font.set_variations({"wght": 700 if bold else 400})
+            elif bold:
+                font.synthetic_bold = (EMBOLDEN, EMBOLDEN, False)
+        return fonts
 
-    def outline(self, name: str, bold: bool) -> Outline:
-        key = (name, bold)
-        return self._outlines.get_or_make(key, lambda: _outline(self, name, bold))
-
-    def glyph_set(self, bold: bool):
-        weight = 700 if bold and self.weights else 400
-        if weight not in self._glyph_sets:
-            location = {"wght": weight} if "fvar" in self.font else None
-            self._glyph_sets[weight] = self.font.getGlyphSet(location=location)
-        return self._glyph_sets[weight]
+    def outline(self, glyph, bold: bool) -> Outline:
+        key = (glyph, bold)
+        return self._outlines.get_or_make(key, lambda: _outline(self, glyph, bold))
 
 
 @dataclass(frozen=True)
@@ -106,7 +115,7 @@ class Shaped:
     source: Source
     level: int                          # its bidi level: odd is right to left
     codes: str                          # one character per glyph: the letter, or a private-use code
-    glyphs: tuple[tuple[int, object], ...]  # (code, glyph name or placed glyphs), each once, in order of use
+    glyphs: tuple[tuple[int, object], ...]  # (code, glyph id or placed glyphs), each once, in order of use
     letters: tuple[tuple[int, str], ...]  # private-use code -> the letters it shows
 
     @cached_property
@@ -127,10 +136,9 @@ def shape(source: Source, text: str, level: int, language: str | None = None) ->
         return _harfbuzz(source, text, level, language)
     from bidi.mirror import MIRRORED
 
-    cmap = source.cmap
-    text = "".join(c for c in text if ord(c) in cmap or c not in "\u200c\u200d")
+    text = "".join(c for c in text if ord(c) in source.unicodes or c not in "\u200c\u200d")
     codes = "".join(MIRRORED.get(c, c) for c in reversed(text)) if rtl else text
-    glyphs = {ord(c): cmap[ord(c)] for c in codes}
+    glyphs = {ord(c): source.glyph(ord(c)) for c in codes}
     return Shaped(source, level, codes, tuple(glyphs.items()), ())
 
 
@@ -153,12 +161,11 @@ def _harfbuzz(source: Source, text: str, level: int, language: str | None) -> Sh
     hb.shape(source.hb_font, buf, {})
     starts = sorted({info.cluster for info in buf.glyph_infos})
     ends = dict(zip(starts, starts[1:] + [len(text)], strict=False))
-    order, cmap = source.glyph_order, source.cmap
     clusters: list[tuple[int, list]] = []
     for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=False):
         if not clusters or clusters[-1][0] != info.cluster:
             clusters.append((info.cluster, []))
-        clusters[-1][1].append((order[info.codepoint], pos.x_advance, pos.x_offset, pos.y_offset))
+        clusters[-1][1].append((info.codepoint, pos.x_advance, pos.x_offset, pos.y_offset))
     codes, glyphs, letters = [], {}, {}
     for cluster, parts in clusters:
         shown = text[cluster:ends[cluster]]
@@ -170,7 +177,7 @@ def _harfbuzz(source: Source, text: str, level: int, language: str | None) -> Sh
                 placed.append((name, x + dx, dy))
                 x += advance
             glyph = (tuple(placed), x)
-        if len(shown) == 1 and cmap.get(ord(shown)) == glyph:
+        if len(shown) == 1 and ord(shown) in source.unicodes and source.glyph(ord(shown)) == glyph:
             code = ord(shown)
         else:
             code = next((c for c, g in glyphs.items() if g == glyph and letters.get(c) == shown), None)
@@ -269,9 +276,9 @@ def build(shaped: Shaped, bold: bool) -> bytes:
     each glyph's outline is converted once per process and kept.
     """
     source = shaped.source
-    names = [".notdef"] + list(dict.fromkeys(glyph for _, glyph in shaped.glyphs))
-    glyphs = [source.outline(name, bold) for name in names]
-    index = {name: i for i, name in enumerate(names)}
+    ids = [0] + list(dict.fromkeys(glyph for _, glyph in shaped.glyphs))      # 0: .notdef
+    glyphs = [source.outline(glyph, bold) for glyph in ids]
+    index = {glyph: i for i, glyph in enumerate(ids)}
     weight = 700 if bold else 400
     ps_name = f"{source.key}{shaped.digest}-{'Bold' if weight == 700 else 'Regular'}"
     return _assemble(source, glyphs, {code: index[glyph] for code, glyph in shaped.glyphs}, ps_name, weight)
@@ -288,40 +295,32 @@ class Outline:
     contours: int
 
 
-def _outline(source: Source, name, bold: bool) -> Outline:
-    """``name`` is a glyph name, or ((glyph name, x, y), ...), advance) for glyphs placed together."""
+def _outline(source: Source, glyph, bold: bool) -> Outline:
+    """``glyph`` is a glyph id, or (((glyph id, x, y), ...), advance) for glyphs placed together."""
     from fontTools.pens.cu2quPen import Cu2QuPen
-    from fontTools.pens.recordingPen import DecomposingRecordingPen
+    from fontTools.pens.recordingPen import RecordingPen
     from fontTools.pens.transformPen import TransformPen
     from fontTools.pens.ttGlyphPen import TTGlyphPen
 
-    glyph_set = source.glyph_set(bold)
-    recording = DecomposingRecordingPen(glyph_set)
-    synthetic = bold and not source.weights
-
-    def draw(part: str, pen) -> None:
-        if synthetic:
-            source.hb_bold.draw_glyph_with_pen(source.font.getGlyphID(part), pen)
-        else:
-            glyph_set[part].draw(pen)
-
-    if isinstance(name, str):
-        draw(name, recording)
-        advance = glyph_set[name].width
+    font = source.drawn[bold]
+    recording = RecordingPen()
+    if isinstance(glyph, int):
+        font.draw_glyph_with_pen(glyph, recording)
+        advance = font.get_glyph_h_advance(glyph)
     else:
-        placed, advance = name
+        placed, advance = glyph
         for part, x, y in placed:
-            draw(part, TransformPen(recording, (1, 0, 0, 1, x, y)))
-    if synthetic:
-        advance += EMBOLDEN * source.font["head"].unitsPerEm
+            font.draw_glyph_with_pen(part, TransformPen(recording, (1, 0, 0, 1, x, y)))
+        if bold and not source.weights:
+            advance += EMBOLDEN * source.hb_face.upem
     pen = TTGlyphPen(None)
     recording.replay(pen if "glyf" in source.font else Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
-    glyph = pen.glyph()
-    data = glyph.compile(None) if glyph.numberOfContours else b""
-    bounds = (glyph.xMin, glyph.yMin, glyph.xMax, glyph.yMax) if data else (0, 0, 0, 0)
-    points = len(glyph.coordinates) if data else 0
+    made = pen.glyph()
+    data = made.compile(None) if made.numberOfContours else b""
+    bounds = (made.xMin, made.yMin, made.xMax, made.yMax) if data else (0, 0, 0, 0)
+    points = len(made.coordinates) if data else 0
     return Outline(data + b"\0" * (-len(data) % 4), round(advance), bounds, points,
-                   max(glyph.numberOfContours, 0))
+                   max(made.numberOfContours, 0))
 
 
 def _assemble(source: Source, glyphs: list[Outline], cmap: dict[int, int], ps_name: str, weight: int) -> bytes:
