@@ -113,6 +113,15 @@ def test_same_name_same_bytes(handouts, tmp_path):
     assert api.generate(source).pdf == first
 
 
+def test_a_fresh_process_makes_the_same_bytes(handouts, tmp_path):
+    """Small fonts (a CJK name's synthetic bold among them) depend only on the glyphs, not on what ran before."""
+    made = handouts["chinese", "standard"]
+    out = tmp_path / "again.pdf"
+    subprocess.run([_tool("handout"), "generate", str(made.parent / "chinese.yaml"), "-o", str(out)],
+                   check=True, capture_output=True, timeout=120)
+    assert out.read_bytes() == made.read_bytes()
+
+
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_decomposed_letters_print_as_the_name(write_rx, layout):
     """Letters typed as a base and combining marks are the same name as the composed letters (NFC)."""
