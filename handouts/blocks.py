@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
-from xml.sax.saxutils import escape, unescape
+from html import unescape
 
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.enums import TA_LEFT
@@ -133,10 +133,14 @@ class Para(Paragraph):
         return twin
 
     def split(self, avail_width, avail_height):
-        # Splitting edits fragments in place: work on a private copy, never the memo's.
-        self.frags = copy.deepcopy(self.frags)
+        self.wrap(avail_width, avail_height)
+        lines = self.blPara
+        if lines.kind == 1:
+            # Splitting styled lines edits their words in place (a space after each line's last
+            # word): give it copies of the remembered line breaks' words, never the memo's own.
+            self.blPara = lines.clone(lines=[line.clone(words=[copy.copy(w) for w in line.words])
+                                             for line in lines.lines])
         self._wrapped = None
-        Paragraph.wrap(self, avail_width, avail_height)
         parts = super().split(avail_width, avail_height)
         for part in parts:
             part.role, part._tag = self.role, self._tag
@@ -187,7 +191,7 @@ def _bookmark(canv, markup: str, level: int) -> None:
 
 def heading(value: str, level: int, style: ParagraphStyle) -> Para:
     made = Para(text(value), style, f"H{level}")
-    made.outline = escape(str(value))      # the bookmark reads the letters, not the glyph codes a name is drawn in
+    made.outline = fontchain.escape(str(value))  # the bookmark reads letters, not the glyph codes a name is drawn in
     return made
 
 
@@ -278,14 +282,16 @@ class CheckItem(Flowable):
     def __init__(self, number: int, body: Paragraph, box: float, label_style: ParagraphStyle):
         super().__init__()
         self.number, self.body, self.box = number, body, box
-        self.label = Paragraph(f"{number}.", label_style)
+        self.label = Para(f"{number}.", label_style, role=None)    # its text is marked as the label's own
         body.role = None
         self.indent = box + label_style.fontSize * 2.2
 
     def wrap(self, avail_width, avail_height):
-        self.label.wrap(self.indent, avail_height)
-        _, h = self.body.wrap(avail_width - self.indent, avail_height)
-        self.width, self.height = avail_width, max(h, self.box + 2)
+        if getattr(self, "_width_at", None) != avail_width:     # columns ask many times
+            self.label.wrap(self.indent, avail_height)
+            _, h = self.body.wrap(avail_width - self.indent, avail_height)
+            self.width, self.height = avail_width, max(h, self.box + 2)
+            self._width_at = avail_width
         return self.width, self.height
 
     def draw(self):
@@ -298,7 +304,7 @@ class CheckItem(Flowable):
                 canv.setStrokeColor(theme.INK)
                 canv.setLineWidth(1.2)
                 canv.rect(0, top - first + (first - self.box) / 2 - 1, self.box, self.box, stroke=1, fill=0)
-            with tagger.element("Lbl"), tagger.content():
+            with tagger.element("Lbl"):
                 self.label.drawOn(canv, self.box + 4, top - self.label.height)
             with tagger.element("LBody"):
                 self.body.drawOn(canv, self.indent, top - self.body.height)
@@ -366,6 +372,24 @@ class TableTags:
             context.__exit__(None, None, None)
 
 
+class Grid(Table):
+    """A table that remembers its size at a width: columns and side-by-side cells ask it again and again."""
+
+    _size_at = None
+
+    def wrap(self, avail_width, avail_height):
+        if self._size_at == avail_width:
+            return self._width, self._height
+        size = super().wrap(avail_width, avail_height)
+        # a long table measured only as far as the height offered is measured again next time
+        self._size_at = avail_width if self._hmax == self._nrows else None
+        return size
+
+    def split(self, avail_width, avail_height):
+        self._size_at = None
+        return super().split(avail_width, avail_height)
+
+
 def grid(rows: list[list], widths: list[float], style: list, header_rows: int = 0, header_cols: int = 0,
          role: str | None = "Table") -> Table:
     """A table; ``role=None`` for grids that only arrange (columns, banners)."""
@@ -374,7 +398,7 @@ def grid(rows: list[list], widths: list[float], style: list, header_rows: int = 
             for cell in row:
                 if isinstance(cell, Para):
                     cell.role = None    # a cell's only paragraph is the cell's own text
-    table = Table(rows, colWidths=widths, repeatRows=header_rows, hAlign="LEFT",
+    table = Grid(rows, colWidths=widths, repeatRows=header_rows, hAlign="LEFT",
                   renderCB=TableTags(role, header_rows, header_cols))
     # Cells default to Helvetica, which would be listed in the file without being embedded.
     table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR), *style]))

@@ -109,19 +109,32 @@ class Columns(Flowable):
                 y -= after
 
     def _balance(self, width: float) -> tuple[list[list], float]:
-        """The columns at the least height that holds every block (bisection), and that height."""
+        """The columns at the least height that holds every block, and that height.
+
+        From an even share, the height grows by what is left over until all
+        fits; then bisection narrows it down to ``_TOLERANCE``.
+        """
         known = self._balanced.get(width)
         if known is None:
-            high = self._fill(self.blocks, width, _UNBOUNDED)[2]
+            high = self._fill(self.blocks, width, _UNBOUNDED)[2]       # one column holds everything
             low = high / self.count - max((b.getSpaceBefore() for b in self.blocks), default=0) - 1
+            laid, guess = None, high / self.count
+            while guess < high:
+                columns, rest = self._lay(self.blocks, width, guess)
+                if not rest:
+                    laid, high = columns, guess
+                    break
+                low, guess = guess, guess + max(self._fill(rest, width, _UNBOUNDED)[2] / self.count, _TOLERANCE)
             while high - low > _TOLERANCE:
                 middle = (low + high) / 2
-                if self._lay(self.blocks, width, middle)[1]:
+                columns, rest = self._lay(self.blocks, width, middle)
+                if rest:
                     low = middle
                 else:
-                    high = middle
-            columns, _ = self._lay(self.blocks, width, high)
-            known = columns, max(self._fill(column, width, _UNBOUNDED)[2] for column in columns)
+                    laid, high = columns, middle
+            if laid is None:
+                laid = self._lay(self.blocks, width, high)[0]
+            known = laid, max(self._fill(column, width, _UNBOUNDED)[2] for column in laid)
             self._balanced[width] = known
         return known
 

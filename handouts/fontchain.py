@@ -21,11 +21,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache, lru_cache
-from xml.sax.saxutils import escape
+from functools import cache, lru_cache, partial
+from html import escape as escape_html
 
 from . import glyphfonts
 from .glyphfonts import Source
+
+# & < > only, as paragraph markup needs (xml.sax.saxutils would import urllib.request: 0.1 s at start-up)
+escape = partial(escape_html, quote=False)
 
 FALLBACKS = (
     Source("NotoSans", "fontpkg_noto_sans", "files/NotoSans[wdth,wght].ttf"),

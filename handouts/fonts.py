@@ -34,6 +34,7 @@ CHARSET = (string.printable[:95] + "".join(chr(c) for c in range(0xA1, 0x100))
            + "\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u2212\u00b7")
 
 SUBSETS_KEPT = 16        # per face: the primed subset, plus a few for names beyond Latin-1
+SPLITS_KEPT = 4096       # per face: texts already turned into subset codes (a handout draws a few hundred)
 
 _REGISTRY = threading.Lock()      # reportlab's registry is a plain process-wide dict
 
@@ -66,11 +67,34 @@ class _Face(TTFontFace):
 
 
 class _Font(TTFont):
-    """A TrueType font whose face remembers its subsets (see ``_Face``)."""
+    """A TrueType font whose face remembers its subsets (see ``_Face``), and that splits text from memory.
+
+    Drawing a string first turns it into subset codes, a loop over its
+    characters. In a primed document (``prime``) the common characters have
+    the same codes as in every other, so a text made only of them splits the
+    same way every time and is looked up instead.
+    """
 
     def __init__(self, name: str, filename: str, kept: int):
         super().__init__(name, filename)
         self.face = _Face(filename, kept)
+        self._splits = Memo(SPLITS_KEPT, second_sighting=True)
+
+    def prime(self, charset: str, document) -> None:
+        fresh = document not in self.state
+        super().splitString(charset, document)
+        if fresh:       # codes given in charset order from the first: the same in every primed document
+            self.state[document].primed = frozenset(charset)
+
+    def splitString(self, text, doc, encoding="utf-8"):  # noqa: N802 (reportlab's name)
+        primed = getattr(self.state.get(doc), "primed", None)
+        if primed is None or not isinstance(text, str) or not primed.issuperset(text):
+            return super().splitString(text, doc, encoding)
+        key = (primed, text)
+        split = self._splits.get(key)
+        if split is None:
+            split = self._splits.put(key, tuple(super().splitString(text, doc, encoding)))
+        return split
 
 
 class Fonts:
@@ -115,7 +139,11 @@ class Fonts:
     def prime(self, document) -> None:
         """Give the common characters fixed codes in this document (see the module note)."""
         for name in (self.regular, self.bold):
-            pdfmetrics.getFont(name).splitString(self.charset, document)
+            font = pdfmetrics.getFont(name)
+            if isinstance(font, _Font):
+                font.prime(self.charset, document)
+            else:
+                font.splitString(self.charset, document)
 
     def embedding(self):
         """Held while a document's fonts are written.

@@ -13,7 +13,7 @@ the PDF again, keeps tagging to a few milliseconds per handout.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from xml.sax.saxutils import escape
+from html import escape
 
 from reportlab.pdfbase.pdfdoc import (
     PDFArray,
@@ -210,7 +210,7 @@ def _leaves(element: Element):
 def _xmp(title: str, author: str, subject: str, language: str, keywords: str) -> PDFStream:
     """XMP metadata with the PDF/UA identifier; fixed text, so output stays deterministic."""
     def alt(value: str) -> str:
-        return f'<rdf:Alt><rdf:li xml:lang="x-default">{escape(value)}</rdf:li></rdf:Alt>'
+        return f'<rdf:Alt><rdf:li xml:lang="x-default">{escape(value, quote=False)}</rdf:li></rdf:Alt>'
 
     xml = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
@@ -219,10 +219,10 @@ def _xmp(title: str, author: str, subject: str, language: str, keywords: str) ->
  xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:xmp="http://ns.adobe.com/xap/1.0/"
  xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
 <dc:title>{alt(title)}</dc:title>
-<dc:creator><rdf:Seq><rdf:li>{escape(author)}</rdf:li></rdf:Seq></dc:creator>
+<dc:creator><rdf:Seq><rdf:li>{escape(author, quote=False)}</rdf:li></rdf:Seq></dc:creator>
 <dc:description>{alt(subject)}</dc:description>
-<dc:language><rdf:Bag><rdf:li>{escape(language)}</rdf:li></rdf:Bag></dc:language>
-<pdf:Keywords>{escape(keywords)}</pdf:Keywords>
+<dc:language><rdf:Bag><rdf:li>{escape(language, quote=False)}</rdf:li></rdf:Bag></dc:language>
+<pdf:Keywords>{escape(keywords, quote=False)}</pdf:Keywords>
 <pdf:Producer>handouts</pdf:Producer>
 <xmp:CreatorTool>handouts</xmp:CreatorTool>
 <pdfuaid:part>1</pdfuaid:part>
