@@ -17,7 +17,7 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
-from . import fontchain, fonts, forms, tagging, theme
+from . import fontchain, fonts, forms, replay, tagging, theme
 
 LARGE_PRINT = 18.0   # APH large print; from this body size up, no text is smaller than the body
 
@@ -159,7 +159,7 @@ class Para(Paragraph):
         tagger = tagging.of(self.canv)
         if self.role is None:
             with tagger.content():
-                super().draw()
+                self._draw_text()
             return
         depth = 1
         if self._tag[0] is not None:
@@ -174,10 +174,17 @@ class Para(Paragraph):
             self._tag[0] = tagger.open(self.role)
         try:
             with tagger.content():
-                super().draw()
+                self._draw_text()
         finally:
             for _ in range(depth):
                 tagger.close()
+
+    def _draw_text(self):
+        ctx = getattr(self.style, "context", None)
+        if ctx is None:
+            super().draw()
+        else:
+            replay.draw(self, self.markup, ctx.drawn)
 
 
 def _bookmark(canv, markup: str, level: int) -> None:

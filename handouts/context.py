@@ -69,6 +69,7 @@ class RenderContext:
         # parsed paragraphs and their line breaks, taken on a second sighting (see Memo)
         self.parsed = Memo(1024, second_sighting=True)
         self.broken = Memo(2048, second_sighting=True)
+        self.drawn = Memo(2048, second_sighting=True)     # their page operators (see replay)
         # drawings every handout shares (body outlines), and their page operators
         self.backdrops = Memo(32)
         self.operators = Memo(32)

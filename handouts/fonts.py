@@ -97,6 +97,21 @@ class _Font(TTFont):
         return split
 
 
+def fixed_name(name: str, document, text: str) -> str | None:
+    """The name a primed face has in ``document``, when it already has one and ``text`` is all fixed codes.
+
+    Drawing such text adds nothing to the document (no new codes, no new
+    font), so what it draws may be drawn again from memory (see ``replay``).
+    None otherwise.
+    """
+    font = pdfmetrics.getFont(name)
+    state = font.state.get(document) if isinstance(font, _Font) else None
+    primed = getattr(state, "primed", None)
+    if primed is None or state.internalName is None or not primed.issuperset(text):
+        return None
+    return state.internalName
+
+
 class Fonts:
     """The regular and bold faces of one family, under the names reportlab knows them by.
 
