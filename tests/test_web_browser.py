@@ -270,6 +270,9 @@ def test_everything_works_with_the_keyboard_and_at_200_percent_zoom(server, brow
         missing = [c for c in controls if c and c not in reached and c != "open-yaml"]
         assert not missing, missing
         assert "preview" in reached and "download" in reached
+        for page in ("/pharmacy", "/login"):       # the other pages fit too
+            browser.get(server + page)
+            assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"), page
     finally:
         browser.set_window_size(1280, 1000)
 

@@ -15,6 +15,7 @@ def test_concurrent_renders_succeed_and_a_burst_gets_503_with_retry_after():
     assert r["ok"] == r["requests"] == 24
     assert r["burst_503"] > 0 and r["burst_ok"] > 0 and not r["burst_other"]
     assert r["burst_slowest_ms"] < 10_000                  # refused at once or served: never left hanging
+    assert r["worker_ms"] > 0 and r["worker_cpu_ms"] > 0   # every answer said where its time went (Server-Timing)
     # A render in a worker does the work of a program calling the library, and no more. CPU time,
     # unlike the clock, does not grow when other programs take the cores.
     assert r["worker_cpu_ms"] <= 1.5 * r["in_process_cpu_ms"], r

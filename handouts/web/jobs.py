@@ -20,11 +20,11 @@ from ..errors import HandoutError, Problem
 NAME = "form"          # how messages name the prescription: it has no file
 PREVIEW_SCALE = 1.25   # 90 dpi: readable on screen, small to send
 PNG_LEVEL = 1          # zlib level of preview pages: faster than the default 6, and no larger for these pages
-WARM_UP_RENDERS = 2    # memos take a text on its second sighting (see handouts.memo)
+WARM_UP_RENDERS = 3    # a memo keeps a text from its second sighting (see handouts.memo); the third render uses it
 
 # No one's handout: rendered at start-up, in memory, and thrown away.
 WARM_UP = """\
-patient: {{name: Warm Up}}
+patient: {{name: Warm Up, weight: 70 kg}}
 medication: cyanocobalamin
 strength: 1000 mcg/mL
 dose: 1000 mcg
@@ -35,8 +35,13 @@ schedule:
   start: {today}
   phases:
     - {{every: 1 day, count: 7}}
+    - {{every: 1 week, count: 4}}
     - {{every: 1 month}}
-prescriber: {{name: Warm Up, phone: 555-010-0000}}
+prescriber: {{name: Warm Up, phone: 555-010-0000, after_hours: 555-010-0001, clinic: Warm Up Clinic}}
+pharmacy: {{name: Warm Up Pharmacy, phone: 555-010-0002}}
+emergency_number: "911"
+issued: {today}
+notes: Warm up.
 """
 
 
