@@ -34,6 +34,9 @@ class Place:
     label: str           # "your left and right outer thigh"
     technical: str
     landmarks: str
+    site_id: str = ""
+    sides: tuple[str | None, ...] = ()
+    closeup_alt: str = ""    # "" when the catalogue has no close-up of this site
 
 
 @dataclass(frozen=True)
@@ -217,7 +220,7 @@ def build(rx: Prescription, lib: Library) -> Handout:
     if isinstance(rotation, dict):
         rotation = rotation[rx.route]
     title = f"{med['display_name'][0].upper()}{med['display_name'][1:]} injection guide for {rx.patient_name}"
-    places = _places(sites, lib, text.get("medical_name", "{technical}"))
+    places = _places(sites, lib, text.get("medical_name", "{technical}"), text.get("closeup_alt", {}))
     spots = text.get("key_spots")      # "spots 1 and 2: your left and right outer thigh", as on the map
     where = "; ".join(spots["many" if " " in p.numbers else "one"].format(numbers=p.numbers, label=p.label)
                       for p in places) if spots else site_words
@@ -324,7 +327,7 @@ def _steps(text: dict, form: str, route: str, site_ids: set[str], fields: dict) 
     return tuple(out)
 
 
-def _places(sites: list[Site], lib: Library, medical_name: str) -> tuple[Place, ...]:
+def _places(sites: list[Site], lib: Library, medical_name: str, closeup_alt: dict) -> tuple[Place, ...]:
     """Landmarks once per kind of site, so "left thigh" and "right thigh" share one description."""
     order = list(dict.fromkeys(site.site_id for site in sites))
     places = []
@@ -334,7 +337,13 @@ def _places(sites: list[Site], lib: Library, medical_name: str) -> tuple[Place, 
         entry = {"id": site_id, **lib.sites[site_id]}
         label = _site_label(entry, " and ".join(dict.fromkeys(sides)) if sides else None)
         technical = medical_name.format(technical=same[0].technical) if same[0].technical else ""
-        places.append(Place(_join([str(s.number) for s in same]), label, technical, same[0].landmarks))
+        alt = ""
+        if "closeup" in entry and site_id in closeup_alt.get("sites", {}):
+            which = set(sides)
+            where = closeup_alt["sides"]["both" if len(which) != 1 else which.pop()]
+            alt = closeup_alt["sites"][site_id].strip().format(sides=where)
+        places.append(Place(_join([str(s.number) for s in same]), label, technical, same[0].landmarks, site_id,
+                            tuple(dict.fromkeys(s.side for s in same)), alt))
     return tuple(places)
 
 

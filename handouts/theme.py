@@ -35,6 +35,8 @@ BODY_FILL = HexColor("#eef2f7")
 BODY_LINE = HexColor("#3b4a5a")
 SITE_MARK = HexColor("#b00020")
 NEEDLE = HexColor("#333333")
+HAND = HexColor("#efc8a4")          # hands in the close-ups and technique pictures, outlined in ink
+AVOID = HexColor("#d9d2f0")         # an area to keep out of (hatched too, for black-and-white copies)
 
 # Pairs (text, background) that the contrast test checks.
 TEXT_ON_BACKGROUND = {

@@ -11,7 +11,7 @@ import math
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, PageBreak
 
-from handouts import diagrams, forms, tagging, theme
+from handouts import closeups, diagrams, forms, tagging, theme
 from handouts.blocks import CheckItem, TickBox, figure, gap, grid, heading, item, para, text, text_floor
 from handouts.columns import Columns, Together
 from handouts.model import Handout
@@ -116,14 +116,20 @@ def sites_and_depth(ctx, h: Handout, size: float, width: float, columns: int = 3
                                                needle_label=label, text_size=_figure_text(size), fat_mm=h.fat_mm),
                         h.depth_alt),
                  para(text(h.angle_words), s["small"])]
-        words = [gap(s["h2"].leading + s["h2"].spaceBefore), *_landmarks(h, s["small"])]
         share = picture + 0.025
-        return [side_by_side([body, depth, words], width, [share, share, 1 - 2 * share], size),
+        words = [gap(s["h2"].leading + s["h2"].spaceBefore), *_landmarks(ctx, h, s["small"])]
+        cells, shares = [body, depth, words], [share, share, 1 - 2 * share]
+        for place in h.places:
+            # each close-up under the shortest column, so the row grows least
+            i = min(range(3), key=lambda k: _height(cells[k], width * shares[k] - size * 0.8))
+            cells[i] += closeups.figures(ctx, place, width * shares[i] - size * 0.8, _figure_text(size), h.pictures,
+                                         longest=15)
+        return [side_by_side(cells, width, shares, size),
                 para(text(h.rotation), s["body"]), gap(size * 0.3)]
     pic_w = width
     return [heading(h.headings["sites"], 2, s["h2"]),
             figure(_body_map(ctx, h, pic_w, pic_w * 0.62, size), h.body_alt),
-            *_landmarks(h, s["body"]),
+            *_landmarks(ctx, h, s["body"], width, _figure_text(size)),
             para(text(h.rotation), s["body"]),
             heading(h.headings["depth"], 2, s["h2"]),
             figure(diagrams.cross_section(ctx, h.route, h.angle, h.needle_mm, pic_w, pic_w * 0.6, needle_label=label,
@@ -141,12 +147,19 @@ def _figure_text(size: float) -> float:
     return text_floor(size)
 
 
-def _landmarks(h: Handout, style) -> list:
+def _landmarks(ctx, h: Handout, style, width: float = 0.0, label_size: float = 0.0) -> list:
+    """Each place in words; with a ``width``, each followed by its close-up with the landmarks drawn."""
     out = [para(text(h.diagram_caption), style)]
     for place in h.places:
         out.append(para(f"<b>{place.numbers}. {text(place.label[0].upper() + place.label[1:])}</b> "
                         f"({text(place.technical)}). {text(place.landmarks)}", style))
+        if width:
+            out += closeups.figures(ctx, place, width, label_size, h.pictures)
     return out
+
+
+def _height(flowables: list, width: float) -> float:
+    return sum(f.wrap(width, 1e6)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
 
 
 def _marks(h: Handout) -> list[tuple[str, str | None, str]]:
