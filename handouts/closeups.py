@@ -232,6 +232,7 @@ def _labels(ctx: RenderContext, group: Backdrop, spec: dict, g: Geometry, shown:
             words: dict, line: float) -> None:
     """Each label where the catalogue puts it (kept inside the picture), with a leader to what it names."""
     font = ctx.fonts.bold
+    placed: list[tuple[float, float, float]] = []        # (left, right, baseline) of the labels so far
     for label in spec.get("labels", []):
         if label["key"] in ("your_right", "your_left") and label["key"].split("_")[1] not in shown:
             continue
@@ -242,6 +243,10 @@ def _labels(ctx: RenderContext, group: Backdrop, spec: dict, g: Geometry, shown:
         left = x - {"start": 0.0, "middle": w / 2, "end": w}[anchor]
         left = min(max(left, 2.0), g.width - 2.0 - w)
         y = min(max(y, 2.0), g.height - size * 0.8)
+        while any(a < left + w + size * 0.3 and left < b + size * 0.3 and abs(y - base) < size * 1.1
+                  for a, b, base in placed):
+            y += size * 1.15                              # a label never covers another: it steps up a line
+        placed.append((left, left + w, y))
         target = label.get("to")
         if target:
             tx, ty = g.marks[shown[0]] if target == "mark" else g.points[target]

@@ -113,6 +113,9 @@ class Handout:
     purpose: str = ""                               # what the handout is for, under its title
     dose_units: str = ""                            # what mL and mcg mean
     form: str = "vial"                              # the product's form: vial, ampoule, prefilled_syringe
+    # runs of steps shown beside a technique picture: (first step, how many, picture key, alt text)
+    step_pictures: tuple[tuple[int, int, str, str], ...] = ()
+    technique: dict = field(default_factory=dict)   # what the pictures need: angle, dose line share, dose words
 
 
 def _date(day) -> str:
@@ -141,7 +144,7 @@ def build(rx: Prescription, lib: Library) -> Handout:
     needle_length = units.needle_length(rx.needle_mm).replace("1 1/4", "1\u00bc").replace("1 1/2", "1\u00bd")
     # running text spells the unit out ("1 inch (25 mm)"): "1 in long" reads as a preposition
     spoken_length = needle_length.replace(" in (", f" {text.get('inch', 'in')} (")
-    form = (med.get("forms") or ["vial"])[0]
+    form = rx.form or (med.get("forms") or ["vial"])[0]
     fields = {
         "dose_ml": dose_ml, "dose_mcg": dose_mcg, "angle": angle, "medication": med["display_name"],
         "needle": text.get("needle", "{gauge} gauge, {length}").format(gauge=rx.gauge, length=spoken_length),
@@ -183,7 +186,8 @@ def build(rx: Prescription, lib: Library) -> Handout:
     largest = max(ml for _, ml in map(rx.phase_dose, rx.phases))
     # about 10 seconds for each mL (clinical-facts §3, Z-track), worked out so the patient does no sum
     fields["push_seconds"] = max(5, round(10 * largest))
-    fields["syringe"] = units.ml(next((size for size in med.get("syringes_ml", [1, 3]) if size >= largest), largest))
+    syringe_ml = next((size for size in med.get("syringes_ml", [1, 3]) if size >= largest), largest)
+    fields["syringe"] = units.ml(syringe_ml)
     dose_lines = tuple(dict.fromkeys(amounts))
 
     after_hours = rx.prescriber.after_hours and f"after hours {rx.prescriber.after_hours}"
@@ -227,6 +231,7 @@ def build(rx: Prescription, lib: Library) -> Handout:
     summary = {**fields, "route_full": route_text["full"], "where": where,
                "when": "; then ".join([described[0], *(p[0].lower() + p[1:] for p in described[1:])])}
     site_ids = {s.site_id for s in sites}
+    steps = _steps(text, form, rx.route, site_ids, fields)
     return Handout(
         title=title,
         language="en" if rx.language not in lib.texts else rx.language,
@@ -259,7 +264,11 @@ def build(rx: Prescription, lib: Library) -> Handout:
                   + ("and its tip reaches the muscle." if rx.route == "intramuscular"
                      else "and its tip stays in the fat under the skin."),
         rotation=rotation.format(**fields),
-        steps=_steps(text, form, rx.route, site_ids, fields),
+        steps=tuple(step for step, _ in steps),
+        step_pictures=_runs(steps, text.get("technique_alt", {}), {
+            **fields, "dose_words": "" if varies else text.get("technique_dose", "").format(**fields)}),
+        technique={"angle": angle, "ticks": min(30, round(syringe_ml * 10)),
+                   **({} if varies else {"share": min(1.0, largest / syringe_ml), "dose": dose_ml})},
         training=text.get("training", ""),
         schedule=tuple(described),
         calendar=tuple(calendar),
@@ -305,12 +314,13 @@ def _capital(words: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def _steps(text: dict, form: str, route: str, site_ids: set[str], fields: dict) -> tuple[str, ...]:
+def _steps(text: dict, form: str, route: str, site_ids: set[str], fields: dict) -> list[tuple[str, str]]:
     """The route's steps, with the product form's own steps for getting the dose into the syringe.
 
     A step may name the routes it is for, the sites it is for (``sites``) or
     the sites it must never go with (``sites_not``: no "no need to pull back"
-    at a site where the sources say to pull back).
+    at a site where the sources say to pull back). Each step comes with the
+    picture it is shown beside ("" for none): its own, or its form's.
     """
     out = []
     for step in text["steps"]:
@@ -321,10 +331,23 @@ def _steps(text: dict, form: str, route: str, site_ids: set[str], fields: dict) 
         if site_ids & set(step.get("sites_not", [])):
             continue
         if step["text"] == "{product_steps}":
-            out += [line.format(**fields) for line in text.get("product_steps", {}).get(form, [])]
+            out += [(line.format(**fields), form) for line in text.get("product_steps", {}).get(form, [])]
         else:
-            out.append(step["text"].format(**fields))
-    return tuple(out)
+            out.append((step["text"].format(**fields), step.get("picture", "")))
+    return out
+
+
+def _runs(steps: list[tuple[str, str]], alts: dict, fields: dict) -> tuple[tuple[int, int, str, str], ...]:
+    """Consecutive steps sharing a picture that has words for screen readers, as (first, count, key, alt)."""
+    runs: list[list] = []
+    for i, (_, key) in enumerate(steps):
+        if key not in alts:
+            continue
+        if runs and runs[-1][2] == key and runs[-1][0] + runs[-1][1] == i:
+            runs[-1][1] += 1
+        else:
+            runs.append([i, 1, key, alts[key].strip().format(**fields)])
+    return tuple(tuple(run) for run in runs)
 
 
 def _places(sites: list[Site], lib: Library, medical_name: str, closeup_alt: dict) -> tuple[Place, ...]:

@@ -51,6 +51,7 @@ EXAMPLE = {
     "schedule.phases.volume": "phases:\n  - {every: 1 month, volume: 0.1 mL}",
     "schedule.phases.at": "phases:\n  - {every: 1 day, count: 3, at: clinic}",
     "angle": "angle: 90",
+    "form": "form: vial",
     "prescriber": "prescriber:\n  name: Dr. Aisha Chen\n  phone: 555-010-4477",
     "prescriber.name": "prescriber:\n  name: Dr. Aisha Chen",
     "prescriber.phone": 'prescriber:\n  phone: "555-010-4477"',
@@ -144,6 +145,7 @@ class Prescription:
     issued: dt.date
     notes: str
     source: yamlsource.Located = field(repr=False, compare=False, hash=False)
+    form: str | None = None         # the product's form, when the prescriber picks one (medications.yaml "forms")
 
     @property
     def dose(self) -> float:
@@ -464,6 +466,7 @@ def _build(r: _Reader) -> Prescription | None:
     emergency = r.text(("emergency_number",)) or "911"
     issued = r.convert(("issued",), _date)
     notes = r.printed(("notes",), lines=True)
+    form = _form(r, medication)
 
     if r.problems:
         return None
@@ -473,8 +476,23 @@ def _build(r: _Reader) -> Prescription | None:
         volume_ml=volume,
         route=route, off_label=bool(off_label), confirm=confirm, angle=angle, sites=tuple(sites), gauge=gauge,
         needle_mm=needle_mm, start=start, phases=tuple(phases), prescriber=prescriber, pharmacy=pharmacy,
-        emergency_number=emergency, issued=issued or start, notes=notes, source=r.src,
+        emergency_number=emergency, issued=issued or start, notes=notes, source=r.src, form=form,
     )
+
+
+def _form(r: _Reader, medication: str | None) -> str | None:
+    """The product form the prescriber picked, one of those the medication comes in ("prefilled syringe" or
+    "ampule" spelled as the library does)."""
+    written = r.text(("form",))
+    if not written or not medication:
+        return None
+    wanted = "_".join(written.lower().replace("-", "").split()).replace("ampule", "ampoule")
+    forms = r.lib.medications[medication].get("forms") or ["vial"]
+    if wanted not in forms:
+        r.problem(("form",), f"{written!r} is not a form {medication} comes in",
+                  "use one of: " + ", ".join(f.replace("_", " ") for f in forms) + ", or leave 'form' out")
+        return None
+    return wanted
 
 
 def _sites(r: _Reader, route: str | None) -> list[SiteChoice]:

@@ -36,6 +36,8 @@ BODY_LINE = HexColor("#3b4a5a")
 SITE_MARK = HexColor("#b00020")
 NEEDLE = HexColor("#333333")
 HAND = HexColor("#efc8a4")          # hands in the close-ups and technique pictures, outlined in ink
+GLASS = HexColor("#e3f1f6")          # vial and ampoule glass
+LIQUID = HexColor("#e58a96")         # the medicine (vitamin B12 is red)
 AVOID = HexColor("#d9d2f0")         # an area to keep out of (hatched too, for black-and-white copies)
 
 # Pairs (text, background) that the contrast test checks.

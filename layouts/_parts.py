@@ -10,8 +10,9 @@ import math
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, PageBreak
+from reportlab.platypus.flowables import ImageAndFlowables
 
-from handouts import closeups, diagrams, forms, tagging, theme
+from handouts import closeups, diagrams, forms, tagging, technique, theme
 from handouts.blocks import CheckItem, TickBox, figure, gap, grid, heading, item, para, text, text_floor
 from handouts.columns import Columns, Together
 from handouts.model import Handout
@@ -99,11 +100,13 @@ def dose_and_schedule(ctx, h: Handout, size: float, width: float, columns: int =
     return [side_by_side([dose, when], width, [share, 1 - share], size)]
 
 
-def sites_and_depth(ctx, h: Handout, size: float, width: float, columns: int = 3, picture: float = 0.31) -> list:
+def sites_and_depth(ctx, h: Handout, size: float, width: float, columns: int = 3, picture: float = 0.31,
+                    hands: bool = False) -> list:
     """The body map with the prescribed sites, the depth cross-section, and landmarks in words.
 
     ``columns=3`` puts map, depth and landmarks side by side; ``1`` stacks them
-    (large print), with the pictures as wide as the text.
+    (large print), with the pictures as wide as the text. ``hands`` adds the
+    picture of the hand holding the skin under the angle's words.
     """
     s = ctx.styles(size)
     label = f"{h.needle_length} needle"
@@ -117,6 +120,8 @@ def sites_and_depth(ctx, h: Handout, size: float, width: float, columns: int = 3
                         h.depth_alt),
                  para(text(h.angle_words), s["small"])]
         share = picture + 0.025
+        if hands:
+            depth += [gap(size * 0.3), *_skin_picture(ctx, h, width * share - size * 0.8, _figure_text(size))]
         words = [gap(s["h2"].leading + s["h2"].spaceBefore), *_landmarks(ctx, h, s["small"])]
         cells, shares = [body, depth, words], [share, share, 1 - 2 * share]
         for place in h.places:
@@ -136,6 +141,11 @@ def sites_and_depth(ctx, h: Handout, size: float, width: float, columns: int = 3
                                           text_size=_figure_text(size), fat_mm=h.fat_mm),
                    h.depth_alt),
             para(text(h.angle_words), s["body"])]
+
+
+def _skin_picture(ctx, h: Handout, width: float, label: float) -> list:
+    return [figure(technique.drawing(ctx, key, width, label, h.pictures, 1, h.technique), alt)
+            for _, _, key, alt in h.step_pictures if key not in technique.PICTURES]
 
 
 def _body_map(ctx, h: Handout, width: float, height: float, size: float):
@@ -166,8 +176,14 @@ def _marks(h: Handout) -> list[tuple[str, str | None, str]]:
     return [(site.site_id, site.side, str(site.number)) for site in h.sites]
 
 
-def steps(ctx, h: Handout, size: float, width: float, columns: int = 1) -> list:
-    """The numbered checklist; in two columns it reads down the left column first."""
+def steps(ctx, h: Handout, size: float, width: float, columns: int = 1, beside: bool = False,
+          hands: bool = True) -> list:
+    """The numbered checklist; in two columns it reads down the left column first.
+
+    Each run of hands-on steps has its picture (technique.py) beside it when
+    ``beside``, or under it; ``hands=False`` leaves out the picture of the
+    hand on the skin (a layout that shows it with the angle's words).
+    """
     s = ctx.styles(size)
     items = [CheckItem(i, para(text(step), s["body"]), size * 1.05, s["bold"]) for i, step in enumerate(h.steps, 1)]
     out = [heading(h.headings["steps"], 2, s["h2"])]
@@ -175,10 +191,37 @@ def steps(ctx, h: Handout, size: float, width: float, columns: int = 1) -> list:
         half = (len(items) + 1) // 2
         out.append(side_by_side([items[:half], items[half:]], width, [0.5, 0.5], size))
     else:
-        out += items
+        out += _with_pictures(ctx, h, items, size, width, beside, hands)
     if h.training:
         out.append(para(f"<b>{text(h.training)}</b>", s["body"]))
     return out
+
+
+def _with_pictures(ctx, h: Handout, items: list, size: float, width: float, beside: bool, hands: bool,
+                   share: float = 0.30) -> list:
+    """Steps with their pictures: flowing beside them from the first pictured step, or under each run."""
+    label = _figure_text(size)
+    shown = [run for run in h.step_pictures if hands or run[2] in technique.PICTURES]
+    if beside and shown:
+        # the steps flow around the pictures: beside them from the first pictured step, then at full width
+        pictures = [figure(technique.drawing(ctx, key, width * share - size * 0.8, label, h.pictures, 2, h.technique),
+                           alt) for _, _, key, alt in shown]
+        first = shown[0][0]
+        return [*items[:first], ImageAndFlowables(technique.Stack(pictures, size * 0.4), items[first:],
+                                                  imageSide="right", imageLeftPadding=size * 0.8, imageRightPadding=0,
+                                                  imageTopPadding=0)]
+    out, done = [], 0
+    for first, count, key, alt in shown:
+        out += items[done:first]
+        run, done = items[first:first + count], first + count
+        if key in technique.PICTURES:      # a row of panels under its steps
+            strip = technique.drawing(ctx, key, min(width, label * 40), label, h.pictures, 4, h.technique)
+            out += [*run, figure(strip, alt), gap(size * 0.3)]
+        else:                              # one picture, its steps flowing beside it
+            picture = technique.drawing(ctx, key, width * 0.42, label, h.pictures, 1, h.technique)
+            out.append(ImageAndFlowables(technique.Stack([figure(picture, alt)], 0), run, imageSide="right",
+                                         imageLeftPadding=size * 0.8, imageRightPadding=0))
+    return out + items[done:]
 
 
 def in_place(ctx, h: Handout, size: float, width: float, lines: int) -> int:

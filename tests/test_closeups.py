@@ -13,9 +13,10 @@ import math
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
+from reportlab.graphics.shapes import Drawing
 
 from conftest import ROOT
-from handouts import api, closeups, content, theme
+from handouts import api, closeups, content, technique, theme
 from handouts.layouts import available
 
 LIB = content.load()
@@ -149,6 +150,7 @@ def test_every_layout_prints_the_closeup(layout, site_id, monkeypatch):
 
     walk(tree.K)
     assert any(alt.startswith("Close-up of the") for alt in alts), alts
-    # the colour belongs to the close-up alone: without it, the page has none
+    # the colour belongs to the close-up (and the hands of the technique pictures): without them, none is printed
     monkeypatch.setattr(closeups, "figures", lambda *args, **kwargs: [])
+    monkeypatch.setattr(technique, "drawing", lambda ctx, key, width, *a, **k: Drawing(width, 40))
     assert _pixels_of(api.generate(path, layout=layout).pdf, colour) == 0

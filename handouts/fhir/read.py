@@ -376,6 +376,8 @@ class _Mapper:
                 self.put(("needle", "gauge"), value, f"{element}.valueInteger")
             elif ext == "needle-angle" and "angle" not in self.data:
                 self.put(("angle",), value, f"{element}.valueInteger")
+            elif ext == "product-form" and "form" not in self.data:
+                self.put(("form",), value, f"{element}.valueString")
             elif ext == "until":
                 self.put(("schedule", "phases", phase, "until"), value, f"{element}.valueString")
             elif ext == "at-clinic" and value:

@@ -117,6 +117,8 @@ def _dosage(rx: Prescription, index: codes.Index, n: int) -> dict:
                    "valueQuantity": _length(rx.needle_mm)}]
     if rx.angle is not None:
         extensions.append({"url": EXT + "needle-angle", "valueInteger": rx.angle})
+    if rx.form is not None:
+        extensions.append({"url": EXT + "product-form", "valueString": rx.form.replace("_", " ")})
     if phase.until:
         extensions.append({"url": EXT + "until", "valueString": phase.until})
     if phase.at_clinic:

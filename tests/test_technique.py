@@ -1,0 +1,125 @@
+"""The hands-on steps come with pictures, and the steps follow the product's form.
+
+Read back from the PDF: the steps a patient sees for a vial or an ampoule,
+the pictures beside them (tagged figures with alt text, found by the
+medicine's colour that only they print), the angle the prescription sets,
+and a clear refusal of a form the medicine does not come in.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pikepdf
+import pypdfium2 as pdfium
+import pytest
+from pypdf import PdfReader
+from reportlab.graphics.shapes import Drawing
+
+from conftest import EXAMPLES, ROOT, base_rx, pdf_text
+from handouts import api, technique, theme
+from handouts.layouts import available
+
+IM = ROOT / "examples" / "cyanocobalamin-im.yaml"                 # cyanocobalamin: vials (US label)
+AMPOULE = ROOT / "examples" / "hydroxocobalamin-im.yaml"          # hydroxocobalamin: UK ampoules first
+SC_90 = ROOT / "examples" / "cyanocobalamin-subcut-90-degrees.yaml"
+SC_45 = ROOT / "examples" / "cyanocobalamin-subcut.yaml"
+
+
+def _figures(pdf: bytes) -> list[str]:
+    alts = []
+
+    def walk(node):
+        if isinstance(node, pikepdf.Array):
+            for kid in node:
+                walk(kid)
+        elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+            if str(node.S) == "/Figure":
+                alts.append(str(node.get("/Alt", "")))
+            walk(node.get("/K"))
+
+    document = pikepdf.open(io.BytesIO(pdf))
+    walk(document.Root.StructTreeRoot.K)
+    return alts
+
+
+def _medicine_pixels(pdf: bytes) -> int:
+    """Pixels in the medicine's colour, which only the technique pictures print."""
+    want = tuple(round(v * 255) for v in theme.LIQUID.rgb())
+    count = 0
+    for page in pdfium.PdfDocument(pdf):
+        colours = page.render(scale=1).to_pil().convert("RGB").getcolors(1 << 24)
+        count += sum(n for n, rgb in colours if all(abs(a - b) <= 3 for a, b in zip(rgb, want, strict=True)))
+    return count
+
+
+@pytest.mark.parametrize("layout", sorted(available()))
+def test_every_layout_shows_drawing_up_and_holding_the_skin(layout, monkeypatch):
+    pdf = api.generate(IM, layout=layout).pdf
+    alts = _figures(pdf)
+    assert any(alt.startswith("Four pictures of drawing up from a vial") and "1 mL" in alt for alt in alts), alts
+    assert any(alt.startswith("A hand pulls the skin flat") and "90 degrees" in alt for alt in alts), alts
+    assert _medicine_pixels(pdf) > 200
+    # the colour is the pictures' alone: drawn empty, the handout has none of it
+    monkeypatch.setattr(technique, "drawing", lambda ctx, key, width, *a, **k: Drawing(width, 40))
+    assert _medicine_pixels(api.generate(IM, layout=layout).pdf) == 0
+
+
+def test_ampoule_steps_and_picture_for_uk_hydroxocobalamin():
+    pdf = api.generate(AMPOULE).pdf
+    text = pdf_text(pdf)
+    assert "glass ampoule" in text and "Snap the top off, away from you" in text
+    assert "rubber top of the vial" not in text
+    assert any(alt.startswith("Four pictures of opening a glass ampoule") for alt in _figures(pdf))
+
+
+def test_vial_steps_for_cyanocobalamin():
+    text = pdf_text(api.generate(IM).pdf)
+    assert "rubber top of the vial" in text and "Turn the vial upside down" in text
+    assert "ampoule" not in text
+
+
+@pytest.mark.parametrize(("example", "angle"), [(SC_45, 45), (SC_90, 90)])
+def test_pinch_picture_uses_the_prescribed_angle(example, angle):
+    alts = _figures(api.generate(example).pdf)
+    pinch = [alt for alt in alts if alt.startswith("A thumb and finger pinch up a fold")]
+    assert pinch and f"at {angle} degrees" in pinch[0]
+    assert not any(alt.startswith("A hand pulls the skin flat") for alt in alts)
+
+
+def test_the_prescription_picks_the_form(write_rx):
+    rx = base_rx()
+    rx.update({"medication": "hydroxocobalamin", "dose": "1 mg", "form": "vial"})
+    text = pdf_text(api.generate(write_rx(rx)).pdf)
+    assert "rubber top of the vial" in text and "ampoule" not in text
+
+
+def test_a_form_the_medicine_does_not_come_in_is_refused(write_rx, run):
+    rx = base_rx()
+    rx["form"] = "ampule"              # cyanocobalamin comes in vials only
+    path = write_rx(rx)
+    result = run("generate", path, "-o", path.with_suffix(".pdf"))
+    assert result.exit_code != 0
+    assert "form" in result.output and "is not a form cyanocobalamin comes in" in result.output
+    assert "use one of: vial" in result.output
+    assert not path.with_suffix(".pdf").exists()
+
+
+def _smallest_text(pdf: bytes) -> float:
+    """The smallest text as printed; a page squeezed to fit shows up here as text under the layout's floor."""
+    sizes = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        def visit(text, cm, tm, font, size):
+            if text.strip():
+                sizes.append(size * (tm[0] ** 2 + tm[1] ** 2) ** 0.5 * (cm[0] ** 2 + cm[1] ** 2) ** 0.5)
+        page.extract_text(visitor_text=visit)
+    return min(sizes)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_pictures_keep_the_standard_pages_for_every_example(example):
+    """Close-ups and technique pictures fit: where to inject stays on page 1, nothing is squeezed under 10 pt."""
+    pdf = api.generate(example).pdf
+    reader = PdfReader(io.BytesIO(pdf))
+    assert "Where to inject" in (reader.pages[0].extract_text() or "")
+    assert _smallest_text(pdf) >= 10.0 - 0.01
