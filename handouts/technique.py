@@ -37,7 +37,7 @@ from . import theme
 from .forms import Backdrop
 
 PANEL_W, PANEL_H = 100.0, 100.0
-ART = 0.88                  # the drawn part of a panel: its height, and its width around the middle
+ART = 0.80                  # the drawn part of a panel: its height, and its width around the middle
 INK = {"strokeColor": theme.INK, "strokeLineJoin": 1, "strokeLineCap": 1}
 
 # The panels of each picture, in order: (label key, how to draw it).
@@ -211,7 +211,7 @@ def drawing(ctx, key: str, width: float, text_size: float, words: dict, columns:
     memoized per context like the body outlines, and shared as one form in a file."""
     info = info or {}
     if key in ("stretch", "pinch"):
-        height = max(width * 0.42, text_size * 5.5)
+        height = max(width * 0.42, text_size * 5.0)
         labels = (words.get(key, key), f"{info.get('angle', 90)}°")
         make = lambda: _skin(ctx, key, width, height, text_size, labels, info.get("angle", 90))  # noqa: E731
     else:
@@ -322,8 +322,10 @@ def _skin(ctx, key: str, width: float, height: float, size: float, labels: tuple
     group.add(PolyLine([v for a in arc for v in (entry[0] + r * math.cos(a), entry[1] + r * math.sin(a))],
                        strokeColor=theme.INK, strokeWidth=line))
     words, degrees = labels
-    group.add(String(entry[0] + r + size * 0.3, entry[1] + size * 0.2, degrees, fontName=ctx.fonts.bold,
-                     fontSize=size, fillColor=theme.INK))
+    middle = math.radians(angle / 2)        # the angle's words beside the middle of its arc, clear of the syringe
+    reach = r + size * (0.5 if angle >= 80 else 1.0)
+    group.add(String(entry[0] + reach * math.cos(middle), entry[1] + reach * math.sin(middle) - size * 0.35, degrees,
+                     fontName=ctx.fonts.bold, fontSize=size, fillColor=theme.INK))
     group.add(String(size * 0.3, size * 0.3, words, fontName=ctx.fonts.bold, fontSize=size, fillColor=theme.INK))
     return group
 

@@ -101,12 +101,14 @@ def dose_and_schedule(ctx, h: Handout, size: float, width: float, columns: int =
 
 
 def sites_and_depth(ctx, h: Handout, size: float, width: float, columns: int = 3, picture: float = 0.31,
-                    hands: bool = False) -> list:
+                    grow: float = 0.0) -> list:
     """The body map with the prescribed sites, the depth cross-section, and landmarks in words.
 
     ``columns=3`` puts map, depth and landmarks side by side; ``1`` stacks them
-    (large print), with the pictures as wide as the text. ``hands`` adds the
-    picture of the hand holding the skin under the angle's words.
+    (large print), with the pictures as wide as the text. Side by side, each
+    site's close-up goes under the shortest column if the row grows by no
+    more than ``grow`` points, so it never pushes the row off its page;
+    stacked, it follows the site's words.
     """
     s = ctx.styles(size)
     label = f"{h.needle_length} needle"
@@ -120,15 +122,19 @@ def sites_and_depth(ctx, h: Handout, size: float, width: float, columns: int = 3
                         h.depth_alt),
                  para(text(h.angle_words), s["small"])]
         share = picture + 0.025
-        if hands:
-            depth += [gap(size * 0.3), *_skin_picture(ctx, h, width * share - size * 0.8, _figure_text(size))]
         words = [gap(s["h2"].leading + s["h2"].spaceBefore), *_landmarks(ctx, h, s["small"])]
         cells, shares = [body, depth, words], [share, share, 1 - 2 * share]
+        heights = [_height(cell, width * f - size * 0.8) for cell, f in zip(cells, shares, strict=True)]
+        tallest = max(heights) + grow
         for place in h.places:
-            # each close-up under the shortest column, so the row grows least
-            i = min(range(3), key=lambda k: _height(cells[k], width * shares[k] - size * 0.8))
-            cells[i] += closeups.figures(ctx, place, width * shares[i] - size * 0.8, _figure_text(size), h.pictures,
-                                         longest=15)
+            # each close-up under the shortest column, if the row grows no more than ``grow``
+            i = min(range(3), key=heights.__getitem__)
+            spot = closeups.figures(ctx, place, width * shares[i] - size * 0.8, _figure_text(size), h.pictures,
+                                    longest=15)
+            added = _height(spot, width * shares[i] - size * 0.8)
+            if spot and heights[i] + added <= tallest:
+                cells[i] += spot
+                heights[i] += added
         return [side_by_side(cells, width, shares, size),
                 para(text(h.rotation), s["body"]), gap(size * 0.3)]
     pic_w = width
@@ -141,11 +147,6 @@ def sites_and_depth(ctx, h: Handout, size: float, width: float, columns: int = 3
                                           text_size=_figure_text(size), fat_mm=h.fat_mm),
                    h.depth_alt),
             para(text(h.angle_words), s["body"])]
-
-
-def _skin_picture(ctx, h: Handout, width: float, label: float) -> list:
-    return [figure(technique.drawing(ctx, key, width, label, h.pictures, 1, h.technique), alt)
-            for _, _, key, alt in h.step_pictures if key not in technique.PICTURES]
 
 
 def _body_map(ctx, h: Handout, width: float, height: float, size: float):
@@ -176,13 +177,12 @@ def _marks(h: Handout) -> list[tuple[str, str | None, str]]:
     return [(site.site_id, site.side, str(site.number)) for site in h.sites]
 
 
-def steps(ctx, h: Handout, size: float, width: float, columns: int = 1, beside: bool = False,
-          hands: bool = True) -> list:
+def steps(ctx, h: Handout, size: float, width: float, columns: int = 1, pictures: bool = False) -> list:
     """The numbered checklist; in two columns it reads down the left column first.
 
-    Each run of hands-on steps has its picture (technique.py) beside it when
-    ``beside``, or under it; ``hands=False`` leaves out the picture of the
-    hand on the skin (a layout that shows it with the angle's words).
+    With ``pictures`` each run of hands-on steps has its picture
+    (technique.py): panels under the steps for getting the dose into the
+    syringe, the hand on the skin beside the steps it shows.
     """
     s = ctx.styles(size)
     items = [CheckItem(i, para(text(step), s["body"]), size * 1.05, s["bold"]) for i, step in enumerate(h.steps, 1)]
@@ -190,28 +190,19 @@ def steps(ctx, h: Handout, size: float, width: float, columns: int = 1, beside: 
     if columns == 2:
         half = (len(items) + 1) // 2
         out.append(side_by_side([items[:half], items[half:]], width, [0.5, 0.5], size))
+    elif pictures:
+        out += _with_pictures(ctx, h, items, size, width)
     else:
-        out += _with_pictures(ctx, h, items, size, width, beside, hands)
+        out += items
     if h.training:
         out.append(para(f"<b>{text(h.training)}</b>", s["body"]))
     return out
 
 
-def _with_pictures(ctx, h: Handout, items: list, size: float, width: float, beside: bool, hands: bool,
-                   share: float = 0.30) -> list:
-    """Steps with their pictures: flowing beside them from the first pictured step, or under each run."""
+def _with_pictures(ctx, h: Handout, items: list, size: float, width: float) -> list:
     label = _figure_text(size)
-    shown = [run for run in h.step_pictures if hands or run[2] in technique.PICTURES]
-    if beside and shown:
-        # the steps flow around the pictures: beside them from the first pictured step, then at full width
-        pictures = [figure(technique.drawing(ctx, key, width * share - size * 0.8, label, h.pictures, 2, h.technique),
-                           alt) for _, _, key, alt in shown]
-        first = shown[0][0]
-        return [*items[:first], ImageAndFlowables(technique.Stack(pictures, size * 0.4), items[first:],
-                                                  imageSide="right", imageLeftPadding=size * 0.8, imageRightPadding=0,
-                                                  imageTopPadding=0)]
     out, done = [], 0
-    for first, count, key, alt in shown:
+    for first, count, key, alt in h.step_pictures:
         out += items[done:first]
         run, done = items[first:first + count], first + count
         if key in technique.PICTURES:      # a row of panels under its steps

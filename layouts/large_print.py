@@ -30,7 +30,7 @@ def story(h, width: float, ctx) -> list:
         *part.dose_and_schedule(ctx, h, size, width, columns=1),
         *part.supplies(ctx, h, size),
         *part.sites_and_depth(ctx, h, size, width, columns=1),
-        *part.steps(ctx, h, size, width),
+        *part.steps(ctx, h, size, width, pictures=True),
         *part.problems(ctx, h, size),
         *part.side_effects(ctx, h, size, width),
         KeepTogether(part.calendar(ctx, h, size, width, rows=rows)),
