@@ -1,6 +1,6 @@
 """Time one handout: in process (median of many) and a cold `handout generate`.
 
-    python bench/bench_generate.py [--repeats 60] [--against OTHER_CHECKOUT]
+    python bench/bench_generate.py [--repeats 60] [--against OTHER_CHECKOUT]...
 
 Targets on a 2-core machine: ≤ 25 ms per standard handout in process, ≤ 0.4 s
 for a cold command-line run (the checkout's generate.py in a fresh
@@ -8,8 +8,8 @@ interpreter). Also times the tagging share (structure tree and marked
 content) and every layout, and one handout rendered on 8 threads at once
 (per handout, wall clock), against the same 8 one after another.
 
-``--against`` times another checkout of the project (an older version, say)
-in the same run: each checkout in a process of its own, taking turns
+``--against`` (once or more) times other checkouts of the project (older
+versions, say) in the same run: each checkout in a process of its own, taking turns
 (``--turns``), so a busy machine slows both alike. It prints the median of
 the turns' medians and the fastest turn's median: on a machine others are
 using, the second is the steadier comparison.
@@ -100,7 +100,8 @@ def cold_cli_s(root: Path, repeats: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=60)
-    parser.add_argument("--against", type=Path, help="another checkout to time in the same run")
+    parser.add_argument("--against", type=Path, action="append", default=[],
+                        help="another checkout to time in the same run (may be given more than once)")
     parser.add_argument("--turns", type=int, default=5)
     args = parser.parse_args()
     sys.path[:0] = [str(ROOT), str(HERE)]
@@ -108,21 +109,21 @@ def main() -> None:
 
     base = baseline_ms()
     print(f"baseline (naive reportlab handout):  {base:6.1f} ms median")
-    if args.against:
-        other = args.against.resolve()
-        runs: dict[Path, list[dict]] = {ROOT: [], other: []}
+    others = [path.resolve() for path in args.against]
+    roots = [ROOT, *others]
+    if others:
+        runs: dict[Path, list[dict]] = {root: [] for root in roots}
         for _ in range(args.turns):
-            for root in runs:
+            for root in roots:
                 runs[root].append(_measured_apart(root, args.repeats))
-        print(f"{'ms per handout':<16}{'median of turns':>33}{'fastest turn':>33}")
-        print(f"{'':<16}" + f"{'this':>11}{'other':>11}{'ratio':>11}" * 2)
-        for key in FIGURES:
-            row = []
-            for pick in (statistics.median, min):
-                mine, theirs = (pick(r[key] for r in runs[root]) for root in (ROOT, other))
-                row += [f"{mine:11.1f}{theirs:11.1f}{mine / theirs:11.2f}"]
-            print(f"{key:<16}{''.join(row)}")
-        print(f"this: {ROOT}\nother: {other}")
+        for title, pick in (("median of turns", statistics.median), ("fastest turn", min)):
+            print(f"{'ms per handout, ' + title:<32}{'this':>9}" + "".join(f"{f'other {i}':>9}{'ratio':>7}"
+                                                                       for i in range(1, len(others) + 1)))
+            for key in FIGURES:
+                mine = pick(r[key] for r in runs[ROOT])
+                theirs = [pick(r[key] for r in runs[other]) for other in others]
+                print(f"{key:<32}{mine:9.1f}" + "".join(f"{t:9.1f}{mine / t:7.2f}" for t in theirs))
+        print(f"this: {ROOT}" + "".join(f"\nother {i}: {other}" for i, other in enumerate(others, 1)))
     else:
         t = in_process(ROOT, args.repeats)
         print(f"standard handout, in process:        {t['standard']:6.1f} ms median of {args.repeats}  "
@@ -134,16 +135,13 @@ def main() -> None:
     serial, parallel = threads(ROOT)
     print(f"8 handouts one after another:        {serial:6.1f} ms per handout; on 8 threads at once "
           f"{parallel:.1f} ms per handout")
-    if args.against:
-        cold: dict[Path, list[float]] = {ROOT: [], other: []}
-        for _ in range(7):       # taking turns, as above
-            for root in cold:
-                cold[root] += cold_cli_s(root, 1)
-        mine, theirs = (statistics.median(cold[root]) for root in (ROOT, other))
-        print(f"cold `handout generate`:             {mine:6.2f} s median of 7; other {theirs:.2f} s "
-              f"(ratio {mine / theirs:.2f})")
-    else:
-        print(f"cold `handout generate`:             {statistics.median(cold_cli_s(ROOT, 7)):6.2f} s median of 7")
+    cold: dict[Path, list[float]] = {root: [] for root in roots}
+    for _ in range(7):       # taking turns, as above
+        for root in roots:
+            cold[root] += cold_cli_s(root, 1)
+    mine, theirs = statistics.median(cold[ROOT]), [statistics.median(cold[other]) for other in others]
+    print(f"cold `handout generate`:             {mine:6.2f} s median of 7"
+          + "".join(f"; other {i} {t:.2f} s (ratio {mine / t:.2f})" for i, t in enumerate(theirs, 1)))
 
 
 if __name__ == "__main__":

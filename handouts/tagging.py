@@ -20,6 +20,7 @@ from reportlab.pdfbase.pdfdoc import (
     PDFDictionary,
     PDFName,
     PDFObject,
+    PDFObjectReference,
     PDFPage,
     PDFStream,
     PDFString,
@@ -187,7 +188,9 @@ class _Raw(PDFObject):
         self.parts = parts
 
     def format(self, document) -> bytes:
-        return b"".join(part if isinstance(part, bytes) else part.format(document) for part in self.parts)
+        numbers = document.idToObjectNumberAndVersion      # references, the most common part, written directly
+        return b"".join(part if isinstance(part, bytes) else b"%d %d R" % numbers[part.name]
+                        if type(part) is PDFObjectReference else part.format(document) for part in self.parts)
 
 
 def _joined(items) -> list:
