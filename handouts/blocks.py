@@ -147,18 +147,20 @@ class Para(Paragraph):
         return parts
 
     def draw(self):
-        logical = self.blPara
+        logical, actual = self.blPara, None
         if self.markup and '<font face="' in self.markup:
             self.blPara = fontchain.visual(logical)     # right-to-left words in drawing order, line by line
+            if self.blPara is not logical:
+                actual = fontchain.actual_text(logical)
         try:
-            self._draw_tagged()
+            self._draw_tagged(actual)
         finally:
             self.blPara = logical
 
-    def _draw_tagged(self):
+    def _draw_tagged(self, actual: str | None):
         tagger = tagging.of(self.canv)
         if self.role is None:
-            with tagger.content():
+            with tagger.content(actual=actual):
                 self._draw_text()
             return
         depth = 1
@@ -173,7 +175,7 @@ class Para(Paragraph):
                 _bookmark(self.canv, getattr(self, "outline", None) or self.markup, int(self.role[1]) - 1)
             self._tag[0] = tagger.open(self.role)
         try:
-            with tagger.content():
+            with tagger.content(actual=actual):
                 self._draw_text()
         finally:
             for _ in range(depth):

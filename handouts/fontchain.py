@@ -347,6 +347,29 @@ def draw(canv, x: float, y: float, text: str, base: str, size: float, bold: bool
     canv.setFont(base, size)
 
 
+def actual_text(para) -> str:
+    """What a broken paragraph (``blPara``, lines in reading order) says, in reading order: each glyph
+    read back as its letters, right-to-left words turned to reading order, lines joined by spaces."""
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    def said(font_name: str, text: str) -> str:
+        font = getFont(font_name)
+        letters, level = getattr(font, "letters", {}), getattr(font, "level", 0)
+        words = _WORDS.findall(text)
+        if level % 2:
+            words = ["".join(letters.get(ord(c), c) for c in reversed(word)) for word in words]
+        else:
+            words = ["".join(letters.get(ord(c), c) for c in word) for word in words]
+        return "".join(words)
+
+    if para.kind == 0:
+        lines = [said(para.fontName, " ".join(words)) for _, words in para.lines]
+    else:
+        lines = ["".join(said(f.fontName, f.text) for f in line.words if isinstance(getattr(f, "text", None), str))
+                 for line in para.lines]
+    return " ".join(" ".join(line.split()) for line in lines)
+
+
 _FACE_TAG = re.compile(r'<font face="([^"]+)">|<(/?)b>')
 
 

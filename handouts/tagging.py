@@ -89,8 +89,12 @@ class Tagger:
     # --- marked content ---------------------------------------------------
 
     @contextmanager
-    def content(self, tag: str | None = None):
-        """Marks drawn inside belong to the current element."""
+    def content(self, tag: str | None = None, actual: str | None = None):
+        """Marks drawn inside belong to the current element.
+
+        ``actual`` is the text they show in reading order (ActualText), for text
+        drawn in another order: right-to-left words placed right to left.
+        """
         if self.hidden:
             yield
             return
@@ -100,7 +104,8 @@ class Tagger:
         mcid = len(marks)
         marks.append(element)
         element.kids.append((page, mcid))
-        self.canvas.addLiteral(f"/{tag or element.role} <</MCID {mcid}>> BDC")
+        spoken = f" /ActualText <FEFF{actual.encode('utf-16-be').hex().upper()}>" if actual else ""
+        self.canvas.addLiteral(f"/{tag or element.role} <</MCID {mcid}{spoken}>> BDC")
         try:
             yield
         finally:

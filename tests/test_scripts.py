@@ -448,3 +448,29 @@ def test_any_left_to_right_name_reads_back(tmp_path_factory, words, layout):
     text = pdf_text(pdf)
     assert f"For {name} ·" in text and f"{name} ·" in text.split("Page 1")[0] + text
     assert read_pdf(pdf).metadata.title.endswith(f"for {name}")
+
+
+def _actual_texts(pdf: bytes) -> list[str]:
+    import re
+
+    doc = pikepdf.open(io.BytesIO(pdf))
+    found = []
+    for page in doc.pages:
+        streams = page.Contents if isinstance(page.Contents, pikepdf.Array) else [page.Contents]
+        data = b"".join(stream.read_bytes() for stream in streams)
+        found += [bytes.fromhex(m.decode()).decode("utf-16-be")
+                  for m in re.findall(rb"/ActualText <FEFF([0-9A-F]+)>", data)]
+    return found
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_right_to_left_paragraphs_say_their_text_in_reading_order(wrapped_rtl, layout):
+    """Where words are drawn right to left, the marked content carries the text in reading order
+    (ActualText), which screen readers read instead of the drawing order."""
+    said = _actual_texts(wrapped_rtl[layout])
+    assert HEBREW_NOTE in said
+    assert any(ARABIC_CLINIC in text and text.startswith("Dr. Aisha Chen") for text in said), said
+
+
+def test_left_to_right_text_needs_no_actual_text(handouts):
+    assert _actual_texts(handouts["chinese", "standard"].read_bytes()) == []
