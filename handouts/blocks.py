@@ -52,14 +52,19 @@ def make_styles(ctx, body: float) -> dict[str, ParagraphStyle]:
     def make(name, **kw):
         return ParagraphStyle(name, parent=base, **kw)
 
+    # Large print keeps headings near the body size (ACB: 22 pt title, 20 pt headings over 18 pt text),
+    # so its pages hold text, not spacing.
+    # (size, leading) as multiples of the body size
+    h1, h2, route = ((1.35, 1.6), (1.12, 1.3), (1.4, 1.64)) if body >= LARGE_PRINT else \
+        ((1.6, 1.9), (1.25, 1.45), (1.75, 2.05))
     made = {
         "body": base,
         "small": make("small", fontSize=scaled(0.85), leading=scaled(0.85) * lead, textColor=theme.MUTED),
         "bold": make("bold", fontName=bold),
-        "h1": make("h1", fontName=bold, fontSize=body * 1.6, leading=body * 1.9),
-        "h2": make("h2", fontName=bold, fontSize=body * 1.25, leading=body * 1.45, spaceBefore=body * 0.4,
+        "h1": make("h1", fontName=bold, fontSize=body * h1[0], leading=body * h1[1]),
+        "h2": make("h2", fontName=bold, fontSize=body * h2[0], leading=body * h2[1], spaceBefore=body * 0.4,
                    spaceAfter=body * 0.2, keepWithNext=1),
-        "route": make("route", fontName=bold, fontSize=body * 1.75, leading=body * 2.05, textColor=theme.PAPER),
+        "route": make("route", fontName=bold, fontSize=body * route[0], leading=body * route[1], textColor=theme.PAPER),
         "route_sub": make("route_sub", fontSize=body, leading=body * 1.25, textColor=theme.PAPER),
         "dose": make("dose", fontName=bold, fontSize=body * 1.5, leading=body * 1.8),
         "cell": make("cell", fontSize=scaled(0.95), leading=scaled(0.95) * 1.2),
@@ -322,14 +327,16 @@ class CheckItem(Flowable):
 class TableTags:
     """Tags a table as reportlab draws it (its ``renderCB``): Table > TR > TH/TD.
 
-    Backgrounds and rules are artifacts; header rows repeated on a later page
-    are artifacts too, so the header is read once. ``role=None`` makes a
-    layout-only grid (columns, banners) transparent to screen readers.
+    Backgrounds and rules are artifacts. A table that goes on over a page is
+    a table on each page, its header row repeated as real headers: each
+    page's ruled grid is announced as a table, and its cells keep their
+    column headers on that page. ``role=None`` makes a layout-only grid
+    (columns, banners) transparent to screen readers; a header row it
+    repeats is an artifact.
     """
 
     def __init__(self, role: str | None, header_rows: int = 0, header_cols: int = 0):
         self.role, self.header_rows, self.header_cols = role, header_rows, header_cols
-        self.element = None
         self.parts = 0
         self.open: list = []
 
@@ -338,10 +345,7 @@ class TableTags:
         if event == "startTable":
             self.parts += 1
             if self.role:
-                if self.element is None:
-                    self.element = tagger.open(self.role)
-                else:
-                    tagger.resume(self.element)
+                tagger.open(self.role)
         elif event == "endTable":
             if self.role:
                 tagger.close()
@@ -350,11 +354,10 @@ class TableTags:
         elif event in ("endBG", "endLines"):
             self._exit()
         elif event == "startRow":
-            repeated = self.parts > 1 and args[0] < self.header_rows
-            if repeated:
-                self._enter(tagger.artifact())
-            elif self.role == "Table":
+            if self.role == "Table":
                 self._enter(tagger.element("TR"))
+            elif self.parts > 1 and args[0] < self.header_rows:
+                self._enter(tagger.artifact())
             else:
                 self.open.append(None)
         elif event == "startCell" and self.role == "Table":
@@ -400,15 +403,18 @@ class Grid(Table):
 
 
 def grid(rows: list[list], widths: list[float], style: list, header_rows: int = 0, header_cols: int = 0,
-         role: str | None = "Table") -> Table:
-    """A table; ``role=None`` for grids that only arrange (columns, banners)."""
+         role: str | None = "Table", split_in_row: bool = False) -> Table:
+    """A table; ``role=None`` for grids that only arrange (columns, banners).
+
+    ``split_in_row`` lets a tall row continue on the next page, rather than move whole and leave a gap.
+    """
     if role == "Table":
         for row in rows:
             for cell in row:
                 if isinstance(cell, Para):
                     cell.role = None    # a cell's only paragraph is the cell's own text
     table = Grid(rows, colWidths=widths, repeatRows=header_rows, hAlign="LEFT",
-                  renderCB=TableTags(role, header_rows, header_cols))
+                 renderCB=TableTags(role, header_rows, header_cols), splitInRow=int(split_in_row))
     # Cells default to Helvetica, which would be listed in the file without being embedded.
     table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR), *style]))
     return table

@@ -46,6 +46,7 @@ class Dose:
     site: str            # "1 · your left outer thigh", or "At your clinic"
     amount: str = ""     # "0.1 mL = 100 mcg" when the dose differs between phases, else ""
     clinic: bool = False
+    spot: int = 0        # the site's number on the map (0 at the clinic)
 
 
 @dataclass(frozen=True)
@@ -169,13 +170,14 @@ def build(rx: Prescription, lib: Library) -> Handout:
     calendar, home = [], 0
     for number, planned in enumerate(plan.doses, 1):
         phase = rx.phases[planned.phase]
+        spot = 0
         if phase.at_clinic:
             where = words["clinic"]
         else:
             site = sites[home % len(sites)]
-            where, home = f"{site.number} · {site.short}", home + 1
+            where, home, spot = f"{site.number} · {site.short}", home + 1, site.number
         calendar.append(Dose(number, _date(planned.date), where, amounts[planned.phase] if varies else "",
-                             phase.at_clinic))
+                             phase.at_clinic, spot))
     counts = [sum(p.phase == i for p in plan.doses) for i in range(len(rx.phases))]
     described = [schedule.describe(p, None if p.ongoing else counts[i], only=len(rx.phases) == 1)
                  for i, p in enumerate(rx.phases)]
@@ -200,12 +202,11 @@ def build(rx: Prescription, lib: Library) -> Handout:
                 + (f" ({rx.prescriber.clinic})" if rx.prescriber.clinic else ""),
         "emergency": "",  # the lead already says to call the emergency number
     }
-    tiers = tuple(
-        Tier(key, tier_text[key]["symbol"].format(**fields), tier_text[key]["title"],
-             tier_text[key]["lead"].format(**fields),
-             tuple(med["side_effects"][key]) + tuple(tier_text[key].get("also", [])), actions[key])
-        for key in ("expected", "call", "emergency")
-    )
+    tiers = []
+    for key in ("expected", "call", "emergency"):
+        also = [entry for entry in tier_text[key].get("also", []) if entry not in med["side_effects"][key]]
+        tiers.append(Tier(key, tier_text[key]["symbol"].format(**fields), tier_text[key]["title"],
+                          tier_text[key]["lead"].format(**fields), (*med["side_effects"][key], *also), actions[key]))
 
     contacts = [("Your doctor or nurse", ", ".join(filter(None, [rx.prescriber.name, rx.prescriber.clinic])))]
     if rx.prescriber.phone:
@@ -276,7 +277,7 @@ def build(rx: Prescription, lib: Library) -> Handout:
         calendar_notes=_range_notes(rx, plan, words),
         calendar_words=words,
         calendar_note=text["calendar_note"],
-        tiers=tiers,
+        tiers=tuple(tiers),
         cautions=tuple(med.get("cautions", [])),
         storage=tuple(med.get("storage", [])),
         sharps=tuple(text.get("sharps", [])),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, PageBreak
+from reportlab.platypus import CondPageBreak, Flowable, PageBreak
 from reportlab.platypus.flowables import ImageAndFlowables
 
 from handouts import closeups, diagrams, forms, tagging, technique, theme
@@ -21,9 +21,12 @@ ROUTE_COLOUR = {"intramuscular": theme.ROUTE_IM, "subcutaneous": theme.ROUTE_SC}
 TIER_COLOUR = {"expected": theme.TIER_EXPECTED, "call": theme.TIER_CALL, "emergency": theme.TIER_EMERGENCY}
 
 
-def title(ctx, h: Handout, size: float) -> list:
+def title(ctx, h: Handout, size: float, brief: bool = False) -> list:
+    """The title, what the handout is for, and whose it is (``brief``: name and prescriber only;
+    the strength is in the supplies and the date in the footer)."""
     s = ctx.styles(size)
-    who = (f"For <b>{text(h.patient_name)}</b> · {text(h.medication)} {text(h.strength)} · "
+    who = (f"For <b>{text(h.patient_name)}</b> · prescribed by {text(h.prescriber_name)}" if brief else
+           f"For <b>{text(h.patient_name)}</b> · {text(h.medication)} {text(h.strength)} · "
            f"issued {text(h.issued)} · prescribed by {text(h.prescriber_name)}")
     purpose = [para(f"<b>{text(h.purpose)}</b>", s["body"])] if h.purpose else []
     return [heading(f"Your {h.medication} injection guide", 1, s["h1"]), *purpose, para(who, s["body"]),
@@ -81,7 +84,8 @@ def _icon_alt(h: Handout) -> str:
     return "Icon: a needle going in at a slant into a pinched fold of skin and fat."
 
 
-def dose_and_schedule(ctx, h: Handout, size: float, width: float, columns: int = 2) -> list:
+def dose_and_schedule(ctx, h: Handout, size: float, width: float, columns: int = 2, schedule: bool = True) -> list:
+    """The dose and the needle, then when to inject (``schedule=False``: the key points already list the phases)."""
     s = ctx.styles(size)
     dose = [
         heading(h.headings["dose"], 2, s["h2"]),
@@ -95,7 +99,7 @@ def dose_and_schedule(ctx, h: Handout, size: float, width: float, columns: int =
         item(text(line), s["body"]) for line in h.schedule
     ]
     if columns == 1:
-        return dose + when
+        return dose + (when if schedule else [])
     share = 0.42 if len(h.dose_lines) == 1 else 0.34   # doses that change are listed under "When to inject" too
     return [side_by_side([dose, when], width, [share, 1 - share], size)]
 
@@ -108,7 +112,9 @@ def sites_and_depth(ctx, h: Handout, size: float, width: float, columns: int = 3
     (large print), with the pictures as wide as the text. Side by side, each
     site's close-up goes under the shortest column if the row grows by no
     more than ``grow`` points, so it never pushes the row off its page;
-    stacked, it follows the site's words.
+    stacked, it follows the site's words. Stacked, the body map is
+    ``picture`` of the width high, and the landmarks go without the caption
+    and the medical names (the picture labels say whose left and right).
     """
     s = ctx.styles(size)
     label = f"{h.needle_length} needle"
@@ -139,12 +145,12 @@ def sites_and_depth(ctx, h: Handout, size: float, width: float, columns: int = 3
                 para(text(h.rotation), s["body"]), gap(size * 0.3)]
     pic_w = width
     return [heading(h.headings["sites"], 2, s["h2"]),
-            figure(_body_map(ctx, h, pic_w, pic_w * 0.62, size), h.body_alt),
-            *_landmarks(ctx, h, s["body"], width, _figure_text(size)),
+            figure(_body_map(ctx, h, pic_w, pic_w * picture, size), h.body_alt),
+            *_landmarks(ctx, h, s["body"], width, _figure_text(size), plain=True),
             para(text(h.rotation), s["body"]),
             heading(h.headings["depth"], 2, s["h2"]),
-            figure(diagrams.cross_section(ctx, h.route, h.angle, h.needle_mm, pic_w, pic_w * 0.6, needle_label=label,
-                                          text_size=_figure_text(size), fat_mm=h.fat_mm),
+            figure(diagrams.cross_section(ctx, h.route, h.angle, h.needle_mm, pic_w, pic_w * picture * 0.8,
+                                          needle_label=label, text_size=_figure_text(size), fat_mm=h.fat_mm),
                    h.depth_alt),
             para(text(h.angle_words), s["body"])]
 
@@ -158,12 +164,16 @@ def _figure_text(size: float) -> float:
     return text_floor(size)
 
 
-def _landmarks(ctx, h: Handout, style, width: float = 0.0, label_size: float = 0.0) -> list:
-    """Each place in words; with a ``width``, each followed by its close-up with the landmarks drawn."""
-    out = [para(text(h.diagram_caption), style)]
+def _landmarks(ctx, h: Handout, style, width: float = 0.0, label_size: float = 0.0, plain: bool = False) -> list:
+    """Each place in words; with a ``width``, each followed by its close-up with the landmarks drawn.
+
+    ``plain`` leaves out the caption and the medical names (large print).
+    """
+    out = [] if plain else [para(text(h.diagram_caption), style)]
     for place in h.places:
-        out.append(para(f"<b>{place.numbers}. {text(place.label[0].upper() + place.label[1:])}</b> "
-                        f"({text(place.technical)}). {text(place.landmarks)}", style))
+        medical = f" ({text(place.technical)})" if place.technical and not plain else ""
+        out.append(para(f"<b>{place.numbers}. {text(place.label[0].upper() + place.label[1:])}</b>"
+                        f"{medical}. {text(place.landmarks)}", style))
         if width:
             out += closeups.figures(ctx, place, width, label_size, h.pictures)
     return out
@@ -250,22 +260,25 @@ def _fixed_columns(ctx, h: Handout, doses, size: float) -> list[float]:
             max(room([], words["done"]), size * 1.05 + pad)]
 
 
-def calendar(ctx, h: Handout, size: float, width: float, rows: int) -> list:
+def calendar(ctx, h: Handout, size: float, width: float, rows: int, note: bool = True, pairs: bool = False) -> list:
     """The dose calendar in its place: the first ``rows`` doses (see in_place), and where the rest continue.
 
     Doses never vanish: those that do not fit here go on the dose log
-    (``dose_log``), and this section says which doses are there.
+    (``dose_log``), and this section says which doses are there. ``pairs``
+    sets two doses a row when every dose is in place, at home and the same
+    (see _dose_pairs).
     """
     s = ctx.styles(size)
     words = h.calendar_words
+    table = _dose_pairs(ctx, h, size, width) if pairs and len(h.calendar) <= rows else None
     out = [heading(h.headings["calendar"], 2, s["h2"]), *_calendar_notes(h, s),
-           _dose_table(ctx, h, h.calendar[:rows], size, width)]
+           table or _dose_table(ctx, h, h.calendar[:rows], size, width)]
     if len(h.calendar) > rows:
         rest = words["continued" if len(h.calendar) > rows + 1 else "continued_one"]
         out.append(para(f"<b>{text(rest.format(first=rows + 1, last=len(h.calendar)))}</b>", s["cell"]))
     elif h.calendar_then:
         out.append(para(f"<b>{text(h.calendar_then)}</b>", s["cell"]))
-    return out + [para(text(h.calendar_note), s["small"])]
+    return out + ([para(text(h.calendar_note), s["small"])] if note else [])
 
 
 def dose_log(ctx, h: Handout, size: float, width: float, after: int) -> list:
@@ -282,6 +295,45 @@ def dose_log(ctx, h: Handout, size: float, width: float, after: int) -> list:
 
 def _calendar_notes(h: Handout, s: dict) -> list:
     return [para(text(note), s["small"]) for note in h.calendar_notes]
+
+
+def _dose_pairs(ctx, h: Handout, size: float, width: float):
+    """Two doses a row — date, spot number, tick box — in half the height of one a row (large print).
+
+    Only when every dose is at home with the same amount, and the row fits the
+    width; the spot numbers are those on the map and in the key points. None
+    when it cannot be done.
+    """
+    doses = h.calendar
+    if not doses or any(d.amount or d.clinic for d in doses):
+        return None
+    s = ctx.styles(size)
+    cell, bold, words = s["cell"], s["cell_bold"], h.calendar_words
+    pad = size * 0.2
+
+    def room(*texts, style=cell, least: float = 0.0) -> float:
+        return max(least, *(stringWidth(t, style.fontName, style.fontSize) for t in texts)) + 2 * pad + 1
+
+    date = max(room(*(d.date for d in doses)), room(words["date"], style=bold))
+    spot, done = room(words["site"], style=bold), room(words["done"], style=bold, least=size * 1.05)
+    spare = width - 2 * (date + spot + done)
+    if spare < 0:
+        return None
+    rows = [[para(f"<b>{text(words[key])}</b>", cell) for key in ("date", "site", "done") * 2]]
+    for first in range(0, len(doses), 2):
+        row = []
+        for d in doses[first:first + 2]:
+            row += [para(text(d.date), cell), para(f"<b>{d.spot}</b>", cell), TickBox(size * 1.05)]
+        rows.append(row + [""] * (6 - len(row)))
+    widths = [date + spare / 4, spot, done + spare / 4] * 2
+    return grid(rows, widths, [
+        ("GRID", (0, 0), (-1, -1), 0.5, theme.RULE),
+        ("LINEAFTER", (2, 0), (2, -1), size * 0.2, theme.INK),
+        ("BACKGROUND", (0, 0), (-1, 0), theme.HEADER_FILL),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), size * 0.15), ("BOTTOMPADDING", (0, 0), (-1, -1), size * 0.25),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+    ], header_rows=1)
 
 
 def _dose_table(ctx, h: Handout, doses, size: float, width: float):
@@ -309,13 +361,27 @@ def _dose_table(ctx, h: Handout, doses, size: float, width: float):
     ], header_rows=1)
 
 
-def side_effects(ctx, h: Handout, size: float, width: float, split_items: bool = False, inline: bool = False) -> list:
+def side_effects(ctx, h: Handout, size: float, width: float, split_items: bool = False, inline: bool = False,
+                 stacked: bool = False) -> list:
     """Three tiers, told apart by a word-symbol and a title as well as by colour.
 
     ``split_items`` sets long lists in two columns; ``inline`` runs each list
-    into one paragraph (the one-page layout).
+    into one paragraph (the one-page layout); ``stacked`` sets each tier as a
+    full-width band that may continue on the next page (large print).
     """
     s = ctx.styles(size)
+    if stacked:
+        # A band starts on a new page only when its title and first sign would not fit; the
+        # heading is held by that room, not bound to the whole first band.
+        title = heading(h.headings["side_effects"], 2, s["h2"])
+        title.keepWithNext = 0
+        bands = [_tier_band(tier, s, size, width) for tier in h.tiers]
+        heading_room = title.wrap(width, 1e6)[1] + title.getSpaceBefore() + title.getSpaceAfter()
+        (first, room), *rest = bands
+        out = [CondPageBreak(room + heading_room), title, first]
+        for band, room in rest:
+            out += [CondPageBreak(room), band]
+        return out
     # Tiers are set apart by a bar and a band of colour, not by ruled lines, so the
     # table does not read as a grid of cells with the calendar below it.
     rows, style = [], [("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -338,6 +404,26 @@ def side_effects(ctx, h: Handout, size: float, width: float, split_items: bool =
         style.append(("BACKGROUND", (0, i), (-1, i), TIER_COLOUR[tier.key]))
     return [heading(h.headings["side_effects"], 2, s["h2"]),
             grid(rows, [size * 3.6, width - size * 3.6], style, header_cols=1)]
+
+
+def _tier_band(tier, s: dict, size: float, width: float):
+    """One tier as a tinted band with a bar at its edge, and the height its title and first sign need.
+
+    The title always has its first sign beside it, and a long list goes on
+    over the page instead of leaving the rest of this one empty. The band
+    leaves out the phone numbers: "Who to call" follows it.
+    """
+    symbol = "" if tier.title.split()[0] == tier.symbol else f"{text(tier.symbol)} · "
+    entries = [item(text(entry), s["body"]) for entry in tier.items]
+    lead = [para(f"<b>{symbol}{text(tier.title)}</b> — {text(tier.lead)}", s["body"]), *entries[:1]]
+    inner, top, bottom = width - size * 1.0, size * 0.3, size * 0.5
+    band = grid([[[Together(lead), *entries[1:]]]], [width], [
+        ("BACKGROUND", (0, 0), (-1, -1), TIER_COLOUR[tier.key]),
+        ("LINEBEFORE", (0, 0), (0, -1), size * 0.35, theme.TIER_EDGE),
+        ("LEFTPADDING", (0, 0), (-1, -1), size * 0.6), ("RIGHTPADDING", (0, 0), (-1, -1), size * 0.4),
+        ("TOPPADDING", (0, 0), (-1, -1), top), ("BOTTOMPADDING", (0, 0), (-1, -1), bottom),
+    ], role=None, split_in_row=True)
+    return band, sum(part.wrap(inner, 1e6)[1] for part in lead) + top + bottom + 2
 
 
 def contacts(ctx, h: Handout, size: float, width: float) -> list:
@@ -395,7 +481,9 @@ def key_points(ctx, h: Handout, size: float, width: float) -> list:
     s = ctx.styles(size)
     if not h.key_points:
         return []
-    label_w = size * 4.2
+    bold = s["cell_bold"]
+    label_w = max(size * 4.2, *(stringWidth(label, bold.fontName, bold.fontSize) + size * 1.1
+                                for label, _ in h.key_points))
     rows = [[para(f"<b>{text(label)}</b>", s["cell"]), para(text(words), s["cell"])] for label, words in h.key_points]
     box = grid(rows, [label_w, width - label_w], [
         ("BOX", (0, 0), (-1, -1), size * 0.15, theme.TIER_EDGE),
@@ -408,10 +496,12 @@ def key_points(ctx, h: Handout, size: float, width: float) -> list:
     return [heading(h.headings.get("key_points", "Key points"), 2, s["h2"]), box, gap(size * 0.4)]
 
 
-def supplies(ctx, h: Handout, size: float) -> list:
+def supplies(ctx, h: Handout, size: float, needle_words: bool = False) -> list:
+    """What to have ready; ``needle_words`` adds what the needle's numbers mean (when no dose section does)."""
     if not h.supplies:
         return []
-    return bullets(ctx, h.headings.get("supplies", "What you need"), h.supplies, size)
+    words = [para(text(h.needle_words), ctx.styles(size)["body"])] if needle_words and h.needle_words else []
+    return bullets(ctx, h.headings.get("supplies", "What you need"), h.supplies, size) + words
 
 
 def problems(ctx, h: Handout, size: float) -> list:

@@ -148,7 +148,8 @@ def test_per_phase_doses_on_each_row(rendered, layout):
     assert text.count("1 mL = 1,000 mcg") >= 7
     assert text.count("0.1 mL = 100 mcg") >= 3
     assert "Every day for 7 days (7 doses): 1 mL = 1,000 mcg" in text
-    assert "Once a month from then on, until your doctor or nurse says to stop: 0.1 mL = 100 mcg" in text
+    # a list item in the schedule, or a phase of the key points' "When" (large print)
+    assert re.search(r"[Oo]nce a month from then on, until your doctor or nurse says to stop: 0\.1 mL = 100 mcg", text)
     assert "the dose shown on your calendar for that day" in text
 
 

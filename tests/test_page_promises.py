@@ -77,18 +77,62 @@ def test_compact_keeps_what_the_patient_must_keep_on_one_sheet(rendered, example
     assert "• Trouble breathing, or wheezing." in back        # side effects as bullets, not run together
 
 
-def test_large_print_has_an_outline_of_its_headings(rendered):
-    reader = PdfReader(rendered["large-print", "cyanocobalamin-im"])
-    titles = [entry.title for entry in _flat(reader.outline)]
+# What large print keeps however it is cut: every safety section, by the words a patient reads there.
+LARGE_PRINT_KEEPS = {
+    "route": ["Into the muscle (intramuscular)"],
+    "key points": ["Key points", "1 mL = 1,000 mcg", "23 gauge, 1 inch (25 mm) long", "Every day for 7 days",
+                   "Spots 1 and 2: your left and right outer thigh"],
+    "sites": ["Where to inject", "Put one hand below your hip", "Take turns", "How deep it goes",
+              "Hold the syringe like a dart"],
+    "steps": ["Step by step", "Wash your hands", "There is no need to pull back the plunger",
+              "Do not put the cap back on", "Do not inject on your own until"],
+    "tiers": ["Mild · Normal", "Call your doctor or nurse today", "911 · Emergency", "Call 911 right away",
+              "Changes in your eyesight", "You missed a dose", "Trouble breathing"],
+    "calendar": ["Your dose calendar", "Tue 1 Dec 2026", "Sun 4 Apr 2027", "Then once a month, next on"],
+    "who to call": ["Who to call", "555-010-4477", "555-010-9000", "Main Street Pharmacy"],
+    "cautions": ["Tell your doctor or nurse", "allergic to cobalt", "Potassium is a mineral",
+                 "do not stop unless your doctor or nurse says so"],
+    "sharps": ["Used needles", "sharps container", "Never put loose needles in the trash"],
+    "storage": ["Storing your medicine", "away from light", "where children and pets cannot reach them"],
+}
+LARGE_PRINT_PAGES = 6       # the bundled examples; room is left on them for pictures of the hands-on steps
+
+
+@pytest.mark.parametrize("part", sorted(LARGE_PRINT_KEEPS))
+def test_large_print_keeps_every_safety_section(rendered, part):
     text = pdf_text(rendered["large-print", "cyanocobalamin-im"])
-    for heading in ("Key points", "Your dose", "When to inject", "Where to inject", "How deep it goes",
-                    "Step by step", "Side effects: what is normal and when to get help", "Who to call",
-                    "Used needles", "Storing your medicine"):
-        assert heading in titles and heading in text, heading
+    missing = [words for words in LARGE_PRINT_KEEPS[part] if words not in text]
+    assert not missing, f"large print lacks {missing}"
 
 
-def test_large_print_never_ends_a_page_on_a_heading(rendered):
-    reader = PdfReader(rendered["large-print", "cyanocobalamin-im"])
+@pytest.mark.parametrize("example", ["cyanocobalamin-im", "cyanocobalamin-subcut"])
+def test_large_print_fits_six_pages(rendered, example):
+    assert len(PdfReader(rendered["large-print", example]).pages) <= LARGE_PRINT_PAGES
+
+
+def test_large_print_calendar_sets_two_doses_a_row(rendered):
+    """Fourteen doses in seven rows: each row reads date, spot, date, spot, in date order."""
+    text = pdf_text(rendered["large-print", "cyanocobalamin-im"])
+    assert "Date Spot Done Date Spot Done" in text
+    assert "Tue 1 Dec 2026 1 Wed 2 Dec 2026 2" in text and "Thu 4 Mar 2027 1 Sun 4 Apr 2027 2" in text
+
+
+@pytest.mark.parametrize("example", ["cyanocobalamin-im", "cyanocobalamin-subcut"])
+def test_large_print_has_an_outline_of_its_headings(rendered, example):
+    """Every heading drawn is in the outline, and the outline holds nothing that is not drawn."""
+    reader = PdfReader(rendered["large-print", example])
+    titles = [entry.title for entry in _flat(reader.outline)]
+    text = pdf_text(rendered["large-print", example])
+    for heading in ("Key points", "Where to inject", "How deep it goes", "Step by step",
+                    "Side effects: what is normal and when to get help", "Your dose calendar", "Who to call",
+                    "Tell your doctor or nurse", "Used needles", "Storing your medicine"):
+        assert heading in titles, heading
+    assert all(title in text for title in titles)
+
+
+@pytest.mark.parametrize("example", ["cyanocobalamin-im", "cyanocobalamin-subcut"])
+def test_large_print_never_ends_a_page_on_a_heading(rendered, example):
+    reader = PdfReader(rendered["large-print", example])
     titles = {entry.title for entry in _flat(reader.outline)}
     for number, page in enumerate(reader.pages[:-1], 1):
         lines = [line.strip() for line in (page.extract_text() or "").splitlines() if line.strip()]
