@@ -63,6 +63,7 @@ SITE = {
     "route": _text, "name": _text, "short": _text, "landmarks": _text,
     "max_volume_ml": _number(0.1, 5),
     "?sides": [_one_of("left", "right")], "?aliases": TEXTS, "?technical": _text, "?label": _text,
+    "?short_label": _text,
     "diagram": {"view": _text, "dx": _number(-1, 1), "y": _number(0, 1)},
 }
 ROUTE_WORDS = {"words": _text, "full": _text, "not": _text, "angle_words": _text}

@@ -159,7 +159,8 @@ def build(rx: Prescription, lib: Library) -> Handout:
     sites = []
     for number, choice in enumerate(rx.sites, 1):
         entry = {"id": choice.site, **lib.sites[choice.site]}
-        short = " ".join(filter(None, [choice.side, entry.get("short", entry["name"])]))
+        short = (entry["short_label"].format(side=choice.side) if choice.side and "short_label" in entry else
+                 " ".join(filter(None, [choice.side, entry.get("short", entry["name"])])))
         sites.append(Site(number, choice.site, choice.side, _site_label(entry, choice.side), short,
                           entry.get("technical", ""), entry.get("landmarks", "").strip()))
 

@@ -175,7 +175,8 @@ def _landmarks(ctx, h: Handout, style, width: float = 0.0, label_size: float = 0
         out.append(para(f"<b>{place.numbers}. {text(place.label[0].upper() + place.label[1:])}</b>"
                         f"{medical}. {text(place.landmarks)}", style))
         if width:
-            out += closeups.figures(ctx, place, width, label_size, h.pictures)
+            # 12 labels' heights wide: beside 18 pt words a close-up need not be wider to read
+            out += closeups.figures(ctx, place, width, label_size, h.pictures, longest=12)
     return out
 
 

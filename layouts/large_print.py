@@ -6,16 +6,18 @@ the standard handout: the route, the key points (dose, needle, when, where,
 when to call), where and how deep, the steps, the three side-effect tiers
 (a missed dose and a wrong needle among the signs to call about), the
 calendar, who to call, the cautions and "do not stop", used needles and
-storage. It leaves out what would only repeat them, or what the pharmacy
+storage, with the site close-ups and the pictures of the hands-on steps.
+It leaves out what would only repeat them, or what the pharmacy
 and the care team see to: the separate dose and schedule sections (the key
 points say them), the supplies list and "If something goes wrong", the
 notes on units and needle numbers, the sites' medical names, the calendar's
 footnote and the phone numbers inside the tiers ("Who to call" follows them).
 
-Half-inch margins give 7.5-inch lines, about 55 characters at 18 pt. The
-calendar sets two doses a row when it can; long sections go on over a page
-rather than leave one half empty; every heading stays with its first lines
-and is in the PDF outline.
+Half-inch margins give 7.5-inch lines, about 55 characters at 18 pt; the
+body map is short (the close-ups show each site larger). The calendar sets
+two doses a row when it can; long sections go on over a page rather than
+leave one half empty; every heading stays with its first lines and is in
+the PDF outline.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ BODY_SIZE = 18
 FOOTER_SIZE = 18
 MARGIN = 36
 CALENDAR_LINES = 40     # lines of calendar rows in place, over a page break if need be; more go on the dose log
-PICTURE = 0.34          # the body map's height, as a share of the text width (the depth picture 0.8 of that)
+PICTURE = 0.26          # the body map's height, as a share of the text width (the depth picture 0.8 of that);
+#                         the close-ups under the landmarks show each site larger
 
 
 def story(h, width: float, ctx) -> list:

@@ -85,3 +85,8 @@ def test_one_and_a_half_inches_cannot_be_read_as_eleven_halves(tmp_path):
     text = pdf_text(api.generate(path).pdf)
     assert "1½ inch (38 mm)" in text and "1½ in (38 mm) needle" in text
     assert not re.search(r"\b1 ?1/2\b", text)
+
+
+def test_the_calendar_names_the_back_of_the_arm_plainly(standard):
+    text = standard["cyanocobalamin-subcut"]
+    assert "3 · back of right arm" in text and "right back of arm" not in text
