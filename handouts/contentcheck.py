@@ -59,12 +59,52 @@ MEDICATION = {
 ROUTE = {"?aliases": TEXTS, "?refused": _text, "?angle": _number(1, 90), "?angles_allowed": [_number(1, 90)],
          "?gauge": RANGE, "?needle_mm": RANGE,
          "?weight_bands": [{"max_kg": _number(1, 1000), "needle_mm": RANGE}]}
+def _point(value) -> str | None:
+    ok = (isinstance(value, list) and len(value) in (2, 3)
+          and all(isinstance(v, (int, float)) and not isinstance(v, bool) and -1 <= v <= 2 for v in value[:2]))
+    return None if ok else "must be a point [x, y] with numbers from -1 to 2"
+
+
+# What each close-up rule is checked against (closeups.geometry): the landmark it needs.
+CLOSEUP_RULES = {"below_fingers": "fingers", "in_v": "hand", "middle_third": "hands", "outside": "circle"}
+
+
+def _closeup_refs(value) -> str | None:
+    """A close-up's rule has the landmark it is measured against, and every name it uses is a point."""
+    if not isinstance(value, dict):
+        return None
+    rule = (value.get("rule") or {}).get("kind")
+    needed = CLOSEUP_RULES.get(rule)
+    if needed and needed not in value:
+        return f"rule '{rule}' needs '{needed}' (see the built-in sites.yaml)"
+    points = value.get("points") or {}
+    names = [(value.get("fingers") or {}).get("from"), (value.get("circle") or {}).get("at"),
+             *((value.get("hands") or {}).get(k) for k in ("from", "to")),
+             (value.get("rule") or {}).get("above"),
+             *(label.get("to") for label in value.get("labels") or [] if isinstance(label, dict))]
+    drawn = {"mark", *(["rim"] if "circle" in value else [])}     # the spot itself; where the circle's radius ends
+    missing = [n for n in names if n and n not in drawn and n not in points]
+    return f"names {missing[0]!r}, which is not in its points" if missing else None
+
+
+CLOSEUP = {
+    "aspect": _number(0.2, 2), "body": [_point], "marks": {ANY: _point},
+    "rule": {"kind": _one_of(*CLOSEUP_RULES)},
+    "?points": {ANY: _point}, "?lines": [[_point]],
+    "?labels": [{"key": _text, "at": _point, "?anchor": _one_of("start", "middle", "end"), "?to": _text}],
+    "?fingers": {"from": _text, "count": _number(1, 5), "width": _number(0.01, 0.5), "x": [_number(-1, 2)]},
+    "?hand": {"palm": _point, "index": _point, "middle": _point, "?thumb": _point},
+    "?hands": {"from": _text, "to": _text},
+    "?circle": {"at": _text, "cm": _number(0.5, 50), "cm_per_unit": _number(1, 1000)},
+}
+
 SITE = {
     "route": _text, "name": _text, "short": _text, "landmarks": _text,
     "max_volume_ml": _number(0.1, 5),
     "?sides": [_one_of("left", "right")], "?aliases": TEXTS, "?technical": _text, "?label": _text,
     "?short_label": _text,
     "diagram": {"view": _text, "dx": _number(-1, 1), "y": _number(0, 1)},
+    "?closeup": CLOSEUP,
 }
 ROUTE_WORDS = {"words": _text, "full": _text, "not": _text, "angle_words": _text}
 SHAPES = {
@@ -130,6 +170,9 @@ def cross_check(library, files: dict[str, str]) -> list[Problem]:
         if view not in views:
             report("sites", ("sites", sid, "diagram", "view"), f"{view!r} is not a view of the body",
                    "use one of: " + ", ".join(sorted(views)))
+        wrong = _closeup_refs(site.get("closeup"))
+        if wrong:
+            report("sites", ("sites", sid, "closeup"), wrong, "see the close-ups in the built-in sites.yaml")
     for mid, medication in library.medications.items():
         for route in medication.get("routes", {}):
             if route not in routes:

@@ -205,6 +205,10 @@ def clinic_folder(tmp_path, name: str, change) -> Path:
     ("text/en.yaml", lambda t: t.replace("  intramuscular:\n    words:", "  intramuscular_old:\n    words:", 1),
      "has no words for the route 'intramuscular'"),
     ("sites.yaml", lambda t: t.replace("y: 0.", "y: 7.", 1), "must be a number from 0 to 1"),
+    ("sites.yaml", lambda t: t.replace("marks: {any: [0.585, 0.21]}", "marks: {any: 0.585}", 1),
+     "sites.deltoid.closeup.marks.any: must be a point [x, y]"),
+    ("sites.yaml", lambda t: t.replace("rule: {kind: in_v}", "rule: {kind: below_fingers, above: armpit}", 1),
+     "rule 'below_fingers' needs 'fingers'"),
     ("routes.yaml", lambda t: "loop: &x [*x]\n" + t, "once its aliases"),
 ])
 def test_broken_clinic_content_is_refused_with_file_line_and_field(run, tmp_path, name, change, words):
