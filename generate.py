@@ -29,6 +29,10 @@ def _layout_names() -> list[str]:
 content_option = click.option("--content", "content_dir", type=click.Path(exists=True, file_okay=False),
                               help="A clinic's own content folder; its files replace the built-in ones.")
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+language_option = click.option("--language", help="Write the handout in this language (en-US, en-GB, es, or one "
+                                "in the --content folder), whatever the prescription's patient.language says.")
+paper_option = click.option("--paper", type=PAPERS, help="Paper size (default: the language's; letter for en-US, "
+                            "A4 for en-GB).")
 defaults_option = click.option("--defaults", type=click.Path(exists=True, dir_okay=False),
                                help="YAML with what a bare FHIR MedicationRequest (or CSV row) lacks: "
                                     "prescriber, needle…")
@@ -44,14 +48,15 @@ def cli() -> None:
 @click.argument("prescription", type=click.Path(dir_okay=True, path_type=Path))
 @click.option("-o", "--output", required=True, help="The PDF to write, or - for standard output.")
 @click.option("--layout", default="standard", show_default=True, help="See 'handout layouts'.")
-@click.option("--paper", type=PAPERS, default="letter", show_default=True)
+@paper_option
+@language_option
 @click.option("--password", envvar="HANDOUT_PASSWORD", help="Protect the PDF with this password (AES-256); "
               "printing and screen readers still work. Also read from HANDOUT_PASSWORD.")
 @defaults_option
 @content_option
 @strict_option
-def generate(prescription: Path, output: str, layout: str, paper: str, password: str | None,
-             defaults: str | None, content_dir: str | None, strict: bool) -> None:
+def generate(prescription: Path, output: str, layout: str, paper: str | None, language: str | None,
+             password: str | None, defaults: str | None, content_dir: str | None, strict: bool) -> None:
     """Make the handout for one PRESCRIPTION file (YAML, or FHIR R4 JSON: a Bundle or a MedicationRequest)."""
     if layout not in _layout_names():
         raise click.BadParameter(f"{layout!r}; choose one of: {', '.join(_layout_names())}", param_hint="--layout")
@@ -60,8 +65,10 @@ def generate(prescription: Path, output: str, layout: str, paper: str, password:
                                  param_hint="--password")
     from handouts import api
 
+    _check_language(language, content_dir)
     try:
-        result = api.generate(prescription, layout, paper.lower(), content_dir, strict, defaults=defaults)
+        result = api.generate(prescription, layout, paper and paper.lower(), content_dir, strict, defaults=defaults,
+                              language=language)
     except HandoutError as error:
         click.echo(str(error), err=True)
         _refuse(f"{prescription}: no handout written.")
@@ -78,6 +85,22 @@ def generate(prescription: Path, output: str, layout: str, paper: str, password:
     path = _deliver(output, pdf, f"{prescription}: no handout written.")
     if path:
         click.echo(f"wrote {path} ({len(pdf) // 1024 + 1} KB)", err=True)
+
+
+def _check_language(language: str | None, content_dir: str | None) -> None:
+    """A --language the library has no text for is a usage error, not an English handout."""
+    if language is None:
+        return
+    from handouts import context
+
+    try:
+        lib = context.default(content_dir).library
+    except HandoutError as error:        # the content folder itself is broken
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    if lib.language(language) is None:
+        raise click.BadParameter(f"{language!r}; choose one of: {', '.join(sorted(lib.texts))}",
+                                 param_hint="--language")
 
 
 def _deliver(output: str, data: bytes, refusal: str) -> Path | None:
@@ -137,7 +160,8 @@ def check(files: tuple[Path, ...], fmt: str, defaults: str | None, content_dir: 
 @click.option("--merge", type=click.Path(dir_okay=False), help="Also write one print-ready PDF of the whole batch.")
 @click.option("--workers", type=click.IntRange(1, 64), help="Parallel processes (default: the CPU count).")
 @click.option("--layout", default="standard", show_default=True, help="See 'handout layouts'.")
-@click.option("--paper", type=PAPERS, default="letter", show_default=True)
+@paper_option
+@language_option
 @click.option("--name", "template", default=naming.DEFAULT_TEMPLATE, show_default=True,
               help="File name template; fields: " + ", ".join(f"{{{f}}}" for f in naming.FIELDS) + ".")
 @click.option("--collisions", type=click.Choice(naming.COLLISIONS), default="suffix", show_default=True,
@@ -147,7 +171,7 @@ def check(files: tuple[Path, ...], fmt: str, defaults: str | None, content_dir: 
               help="Where to write the CSV report (default: OUTPUT/report.csv).")
 @content_option
 @strict_option
-def batch_command(inputs, outdir, defaults, merge, workers, layout, paper, template, collisions, report,
+def batch_command(inputs, outdir, defaults, merge, workers, layout, paper, language, template, collisions, report,
                   content_dir, strict):
     """Make handouts for many prescriptions: files, folders, globs or a CSV manifest (INPUTS)."""
     from handouts import batch
@@ -159,7 +183,8 @@ def batch_command(inputs, outdir, defaults, merge, workers, layout, paper, templ
         naming.check_template(template)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--name") from None
-    options = batch.Options(layout, paper.lower(), content_dir, strict, template, collisions)
+    _check_language(language, content_dir)
+    options = batch.Options(layout, paper and paper.lower(), content_dir, strict, template, collisions, language)
     bar = None
     if sys.stderr.isatty():
         bar = click.progressbar(length=1, label="handouts", file=sys.stderr, show_pos=True)

@@ -88,31 +88,63 @@ def _checked(rx: prescription.Prescription, lib: content.Library, strict: bool) 
     return problems
 
 
-def generate(path: Path | str, layout: str = "standard", paper: str = "letter",
+def generate(path: Path | str, layout: str = "standard", paper: str | None = None,
              content_dir: str | None = None, strict: bool = False, context: RenderContext | None = None,
-             defaults: str | None = None) -> Result:
+             defaults: str | None = None, language: str | None = None) -> Result:
     """One prescription file (YAML or FHIR JSON) to PDF bytes (nothing is written).
 
     Safe to call from several threads at once. ``context`` (fonts, memos and
     the content library) defaults to the shared one for ``content_dir``; a
     program that serves several clinics may keep one context per clinic.
+    ``language`` overrides the prescription's ``patient.language``; ``paper``
+    defaults to the language's (letter for en-US, A4 for en-GB).
     """
     ctx = context or default_context(content_dir)
     rx = prescription.load(path, ctx.library, defaults)
-    return from_prescription(rx, ctx.library, layout, paper, strict, context=ctx)
+    return from_prescription(rx, ctx.library, layout, paper, strict, context=ctx, language=language)
 
 
 def from_prescription(rx: prescription.Prescription, lib: content.Library, layout: str = "standard",
-                      paper: str = "letter", strict: bool = False, context: RenderContext | None = None) -> Result:
+                      paper: str | None = None, strict: bool = False, context: RenderContext | None = None,
+                      language: str | None = None) -> Result:
     """A loaded prescription to PDF bytes; ``context`` should hold ``lib`` (one is made when it does not)."""
     ctx = context if context is not None and context.library is lib else _context_for(lib)
-    warnings = _checked(rx, lib, strict)
+    rx = in_language(rx, lib, language)
+    warnings = _checked(rx, lib, strict) + _unreviewed(rx, lib)
     handout = model.build(rx, lib)
     try:
-        pdf = render.render(handout, layout, paper, context=ctx)
+        pdf = render.render(handout, layout, paper or lib.text(rx.language)["paper"], context=ctx)
     except LayoutError:
         raise _overflow(rx, layout) from None
     return Result(pdf, handout, warnings)
+
+
+def in_language(rx: prescription.Prescription, lib: content.Library,
+                language: str | None) -> prescription.Prescription:
+    """The prescription in another language (``--language``): an emergency number it did not give is the
+    new language's own (999 for en-GB)."""
+    if not language:
+        return rx
+    data = rx.source.data if isinstance(rx.source.data, dict) else {}
+    if "emergency_number" in data:
+        return replace(rx, language=language)
+    return replace(rx, language=language, emergency_number=lib.text(language)["emergency_number"])
+
+
+def _unreviewed(rx: prescription.Prescription, lib: content.Library) -> list[Problem]:
+    """A warning for the terminal (never the handout) when the language's wording awaits a clinician's review.
+
+    It informs rather than refuses, so ``--strict`` does not turn it into an error.
+    """
+    text = lib.text(rx.language)
+    review = text.get("review") or {}
+    if lib.language(rx.language) is None or review.get("status") in ("reviewed", "source"):
+        return []
+    return [Problem(rx.file, rx.line("patient", "language"), "patient.language",
+                    f"the {text.get('name', text['language'])} wording has not been reviewed by a clinician "
+                    f"({review.get('note') or 'status: ' + str(review.get('status'))})",
+                    "have a clinician who reads the language check the handout before it is given",
+                    severity="warning")]
 
 
 # The prescriber's own words that can grow a section past a page, by field.

@@ -33,11 +33,12 @@ from .owners import Owners
 @dataclass(frozen=True)
 class Options:
     layout: str = "standard"
-    paper: str = "letter"
+    paper: str | None = None             # None: the language's paper (A4 for en-GB)
     content_dir: str | None = None
     strict: bool = False
     template: str = DEFAULT_TEMPLATE
     collisions: str = "suffix"
+    language: str | None = None          # overrides each prescription's patient.language
 
 
 @dataclass
@@ -108,7 +109,8 @@ def _render(job: Job, options: Options) -> _Rendered:
         defaults = job.defaults_file or None
         rx = (prescription.load(job.path, lib, defaults) if job.text is None
               else prescription.parse(job.text, str(job.path or job.source), lib, defaults, job.row_line or None))
-        result = api.from_prescription(rx, lib, options.layout, options.paper, options.strict, context=ctx)
+        result = api.from_prescription(rx, lib, options.layout, options.paper, options.strict, context=ctx,
+                                       language=options.language)
         data = rx.source.data
         fields = {"patient": rx.patient_name, "medication": rx.medication, "route": rx.route,
                   "start": rx.start.isoformat(), "id": str((data.get("patient") or {}).get("id") or ""),

@@ -18,6 +18,8 @@ import yaml
 
 from . import contentcheck, yamlsource
 from .errors import ContentError, Problem
+from .memo import Memo
+from .wording import Wording
 from .yamlsource import Located
 
 BUILTIN = Path(__file__).parent / "content"
@@ -52,8 +54,11 @@ class Library:
     medications: dict
     routes: dict
     sites: dict
-    texts: dict  # language code -> wording
+    texts: dict  # language tag ("en-US", "es") -> its text file, a base language's text merged in
     body: dict = field(default_factory=dict)   # landmark points of the drawn body (sites.yaml)
+    aliases: dict = field(default_factory=dict)   # other tags a text file answers to ("en" -> "en-US")
+    _wordings: Memo = field(default_factory=lambda: Memo(32), compare=False, repr=False)
+    _tags: Memo = field(default_factory=lambda: Memo(256), compare=False, repr=False)
 
     # --- names -------------------------------------------------------------
 
@@ -81,8 +86,48 @@ class Library:
         match = difflib.get_close_matches(_norm(written), [_norm(n) for n in names if n], n=1, cutoff=0.6)
         return match[0] if match else None
 
-    def text(self, language: str) -> dict:
-        return self.texts.get(language) or self.texts["en"]
+    # --- languages -----------------------------------------------------------
+
+    def language(self, tag: str | None) -> str | None:
+        """The library's tag for a written one ("en" -> "en-US", "es-MX" -> "es"), or None when it has no text."""
+        if not tag:
+            return None
+        return self._tags.get_or_make(tag, lambda: self._find_language(tag)) or None
+
+    def _find_language(self, tag: str) -> str:
+        known = {t.lower(): t for t in self.texts} | {a.lower(): t for a, t in self.aliases.items()}
+        wanted = tag.strip().replace("_", "-").lower()
+        return known.get(wanted) or known.get(wanted.split("-")[0]) or ""
+
+    def text(self, language: str | None) -> dict:
+        """The wording in ``language``, or in US English when the library has none in it."""
+        return self.texts[self.language(language) or DEFAULT_LANGUAGE]
+
+    def wording(self, language: str | None) -> Wording:
+        """The language's text with its date, number and unit formats (made once, then shared)."""
+        tag = self.language(language) or DEFAULT_LANGUAGE
+        return self._wordings.get_or_make(tag, lambda: Wording(self.texts[tag]))
+
+    def medication(self, med_id: str, language: str | None) -> dict:
+        """A medication with its wording (name, side effects, cautions, storage) in ``language``."""
+        return _merged(self.medications[med_id], self.text(language).get("medications", {}).get(med_id))
+
+    def site(self, site_id: str, language: str | None) -> dict:
+        """A site with its wording (name, landmarks) in ``language``."""
+        return _merged(self.sites[site_id], self.text(language).get("sites", {}).get(site_id))
+
+
+DEFAULT_LANGUAGE = "en-US"
+
+
+def _merged(base: dict, over: dict | None) -> dict:
+    """``base`` with ``over``'s values: groups merge key by key, lists and texts replace."""
+    if not over:
+        return base
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
 
 
 def _norm(text: str) -> str:
@@ -111,16 +156,7 @@ def load(folder: str | None = None) -> Library:
     for key in ("medications", "routes", "sites"):
         name, located = files[key] = _read(base, f"{key}.yaml")
         problems += contentcheck.check(name, located, contentcheck.SHAPES[f"{key}.yaml"])
-    texts = {}
-    english = _load_file(BUILTIN / "text" / "en.yaml")[1].data
-    for text_dir in filter(None, (BUILTIN / "text", base and base / "text")):
-        for path in sorted(Path(text_dir).glob("*.yaml")):
-            name, located = _load_file(path)
-            language = located.data.get("language", path.stem)
-            texts[language] = located.data
-            files[f"text:{language}"] = (name, located)
-            if text_dir != BUILTIN / "text":
-                problems += contentcheck.missing_text_keys(name, located, english)
+    texts, aliases, problems = _texts(base, files, problems)
     if problems:
         raise ContentError(problems)
     sites = files["sites"][1].data
@@ -130,8 +166,58 @@ def load(folder: str | None = None) -> Library:
         sites=sites.get("sites", {}),
         texts=texts,
         body=sites.get("body", {}),
+        aliases=aliases,
     )
     problems += contentcheck.cross_check(library, files)
     if problems:
         raise ContentError(problems)
     return library
+
+
+def _texts(base: Path | None, files: dict, problems: list[Problem]) -> tuple[dict, dict, list[Problem]]:
+    """Every language's text file, built-in then the clinic's (a clinic's file for a tag replaces ours).
+
+    A file with ``base: <tag>`` says only what differs from that language
+    (en-GB from en-US); the rest is merged in. Every language must then have
+    every key the US English text has, so a key added there and forgotten in
+    a translation fails loudly when the library loads.
+    """
+    raw: dict[str, dict] = {}
+    aliases: dict[str, str] = {}
+    for text_dir in filter(None, (BUILTIN / "text", base and base / "text")):
+        for path in sorted(Path(text_dir).glob("*.yaml")):
+            if path.stem == "glossary":
+                continue
+            name, located = _load_file(path)
+            tag = str(located.data.get("language", path.stem))
+            raw[tag] = located.data
+            files[f"text:{tag}"] = (name, located)
+            for alias in located.data.get("aliases", []) or []:
+                aliases[str(alias)] = tag
+    texts: dict[str, dict] = {}
+
+    def resolve(tag: str, seen: tuple = ()) -> dict:
+        if tag not in texts:
+            data = raw[tag]
+            parent = data.get("base")
+            if parent is not None and (parent not in raw or parent in seen):
+                name, located = files[f"text:{tag}"]
+                problems.append(Problem(name, located.line(("base",)), "base", f"names no other language ({parent!r})",
+                                        "give the tag of another text file, such as en-US"))
+                parent = None
+            merged = _merged(resolve(parent, (*seen, tag)), data) if parent else data
+            texts[tag] = {**merged, "language": tag, "aliases": data.get("aliases", []), "base": parent}
+        return texts[tag]
+
+    for tag in raw:
+        resolve(tag)
+    reference = texts.get(DEFAULT_LANGUAGE)
+    if reference is None:
+        problems.append(Problem("text/en.yaml", None, "language", f"no text file for {DEFAULT_LANGUAGE}",
+                                "keep the built-in text/en.yaml"))
+        return texts, aliases, problems
+    for tag, text in texts.items():
+        if tag != DEFAULT_LANGUAGE:
+            name, located = files[f"text:{tag}"]
+            problems += contentcheck.missing_text_keys(name, located, reference, text)
+    return texts, aliases, problems

@@ -192,12 +192,17 @@ def cross_check(library, files: dict[str, str]) -> list[Problem]:
                 report(key, ("routes",), f"has no words for the route '{route}'",
                        f"add routes: {route}: with " + ", ".join(ROUTE_WORDS))
                 continue
-            problems += check(files[key][0], files[key][1], {"routes": {route: ROUTE_WORDS}})
+            if route in (files[key][1].data.get("routes") or {}):      # not when inherited from a base language
+                problems += check(files[key][0], files[key][1], {"routes": {route: ROUTE_WORDS}})
     return problems
 
 
-def missing_text_keys(name: str, located: Located, reference: dict) -> list[Problem]:
-    """A language's text must have every key the built-in English text has."""
+def missing_text_keys(name: str, located: Located, reference: dict, text: dict | None = None) -> list[Problem]:
+    """A language's text must have every key the US English text has.
+
+    ``text`` is the language's text with its base language merged in (the
+    file itself when None); lines are the file's own.
+    """
     problems = []
 
     def walk(value, ref, path: tuple) -> None:
@@ -205,16 +210,16 @@ def missing_text_keys(name: str, located: Located, reference: dict) -> list[Prob
             return
         if not isinstance(value, dict):
             problems.append(Problem(name, located.line(path), field_name(path),
-                                    "must be a group of 'key: value' fields", "see the built-in en.yaml"))
+                                    "must be a group of 'key: value' fields", "see the built-in text/en.yaml"))
             return
         for key, child in ref.items():
-            if key in ("routes", "language", "name"):
+            if key in ("routes", "language", "name", "aliases", "base"):
                 continue
             if key not in value:
                 problems.append(Problem(name, located.line(path), field_name((*path, key)), "is missing",
-                                        f"add '{key}' (see the built-in en.yaml)"))
+                                        f"add '{key}' (see the built-in text/en.yaml)"))
             else:
                 walk(value[key], child, (*path, key))
 
-    walk(located.data, reference, ())
+    walk(located.data if text is None else text, reference, ())
     return problems

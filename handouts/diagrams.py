@@ -290,8 +290,7 @@ def _words_key(words: dict, views, side_sign: int, marks, sites) -> tuple:
     side_caption = words.get("side_right" if side_sign > 0 else "side_left", "")
     if both:
         side_caption = words.get("side_both", side_caption)
-    return (words.get("front", "Front"), words.get("back", "Back"), words.get("side", "Side"), side_caption,
-            words.get("your_right", "Your right"), words.get("your_left", "Your left"))
+    return (words["front"], words["back"], words["side"], side_caption, words["your_right"], words["your_left"])
 
 
 def _outlines(ctx: RenderContext, width: float, height: float, size: float, views: tuple[str, ...],
@@ -350,16 +349,18 @@ MIN_WIDTH_MM = 55.0           # tissue shown beside the needle, at the least
 
 
 def cross_section(ctx: RenderContext, route: str, angle: float, needle_mm: float, width: float, height: float,
-                  needle_label: str = "", text_size: float = 7.5, fat_mm: float | None = None) -> Drawing:
+                  *, words: dict, needle_label: str = "", text_size: float = 7.5,
+                  fat_mm: float | None = None) -> Drawing:
     """Skin, fat and muscle to scale, with the needle at its angle; the tip's layer is computed.
 
-    ``fat_mm`` is the patient's fat layer when their weight band is known (handouts.needles).
+    ``fat_mm`` is the patient's fat layer when their weight band is known (handouts.needles);
+    ``words`` names the layers and the tip's place in the handout's language (text file ``layers``).
     """
     size = max(7.0, text_size)
     drawing = _drawing(ctx, width, height)
     fat = fat_mm if fat_mm is not None else FAT_MM.get(route, FAT_MM["intramuscular"])
     pinch = PINCH_MM if route == "subcutaneous" else 0.0
-    right = width - stringWidth("Muscle", ctx.fonts.regular, size) - size * 0.5
+    right = width - max(stringWidth(words[k], ctx.fonts.regular, size) for k in ("skin", "fat", "muscle")) - size * 0.5
     mm = min(height / (ABOVE_MM + BELOW_MM), right / MIN_WIDTH_MM)
     surface = height - ABOVE_MM * mm
     ex = right * (0.36 if angle >= 80 else 0.42)
@@ -383,8 +384,8 @@ def cross_section(ctx: RenderContext, route: str, angle: float, needle_mm: float
     drawing.add(inner)
     drawing.add(PolyLine([v for p in edges[0] for v in p], strokeColor=theme.BODY_LINE, strokeWidth=0.9))
     muscle_label = min(8, (BELOW_MM - SKIN_MM - fat) / 2)   # inside the drawing with a deep fat layer
-    for name, depth in (("Skin", SKIN_MM / 2), ("Fat", SKIN_MM + fat / 2), ("Muscle", SKIN_MM + fat + muscle_label)):
-        drawing.add(_text(ctx, right + size * 0.35, surface - depth * mm - size * 0.33, name, size))
+    for name, depth in (("skin", SKIN_MM / 2), ("fat", SKIN_MM + fat / 2), ("muscle", SKIN_MM + fat + muscle_label)):
+        drawing.add(_text(ctx, right + size * 0.35, surface - depth * mm - size * 0.33, words[name], size))
 
     rad = math.radians(angle)
     direction = (math.cos(rad), -math.sin(rad))
@@ -397,15 +398,15 @@ def cross_section(ctx: RenderContext, route: str, angle: float, needle_mm: float
     drawing.add(Line(ex, ey, *tip, strokeColor=theme.NEEDLE, strokeWidth=max(1.2, mm * 0.4), strokeLineCap=1))
     drawing.add(Circle(*tip, max(2.2, size * 0.3), fillColor=None, strokeColor=theme.INK, strokeWidth=0.9))
     layer = "muscle" if tip[1] < edge(2, tip[0]) else "fat" if tip[1] < edge(1, tip[0]) else "skin"
-    words = f"tip in {layer}"
-    w = stringWidth(words, ctx.fonts.bold, size)
+    tip_words = words["tip"][layer]
+    w = stringWidth(tip_words, ctx.fonts.bold, size)
     x = tip[0] + size * 0.75 if tip[0] + size * 0.75 + w <= right - 2 else tip[0] - size * 0.75 - w
     for step in range(6):
         # the first height, level with the tip or lower, where no layer boundary runs through the words
         y = max(tip[1] - size * (0.33 + 0.5 * step), 2.0)
         if all(not y - size * 0.25 < edge(i, x + w * k / 4) < y + size * 0.95 for i in range(3) for k in range(5)):
             break
-    drawing.add(_text(ctx, x, y, words, size, bold=True))
+    drawing.add(_text(ctx, x, y, tip_words, size, bold=True))
     barrel_mid = _syringe(drawing, ex, ey, direction, mm, height)
     if needle_label:
         _needle_text(ctx, drawing, barrel_mid, rad, needle_label, size, width, height, mm)

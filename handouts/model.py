@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import needles, schedule, units
+from . import content, needles, schedule
 from .content import Library
 from .prescription import Prescription
+from .wording import Wording
 
 
 @dataclass(frozen=True)
@@ -117,22 +118,30 @@ class Handout:
     # runs of steps shown beside a technique picture: (first step, how many, picture key, alt text)
     step_pictures: tuple[tuple[int, int, str, str], ...] = ()
     technique: dict = field(default_factory=dict)   # what the pictures need: angle, dose line share, dose words
+    document: dict = field(default_factory=dict)    # title, byline, footer and labels around the sections
+    layers: dict = field(default_factory=dict)      # words in the depth picture
+    icon_alt: str = ""                              # what the route icon shows, for a screen reader
 
 
-def _date(day) -> str:
-    return f"{day:%a} {day.day} {day:%b %Y}"
-
-
-def _site_label(site: dict, side: str | None) -> str:
+def _site_label(site: dict, side: str | None, text: dict) -> str:
+    """"your left outer thigh": the site's own label, else the language's pattern, with the side in words."""
     if not side:
         return site["name"]
-    return site.get("label", "your {side} " + site["name"]).format(side=side)
+    return site.get("label", text["site_label"]).format(side=side, name=site["name"])
+
+
+def _side_words(site: dict, sides: list[str], text: dict, w: Wording) -> str:
+    """The sides in words, as the site's noun needs them (Spanish: "izquierdo" or "izquierda")."""
+    words = {**text["side_words"], **site.get("side_words", {})}
+    return w.join([words[side] for side in sides]) if sides else ""
 
 
 def build(rx: Prescription, lib: Library) -> Handout:
     """Resolve a (checked) prescription into a Handout."""
-    text = lib.text(rx.language)
-    med = lib.medications[rx.medication]
+    language = lib.language(rx.language) or content.DEFAULT_LANGUAGE
+    text = lib.text(language)
+    w = lib.wording(language)
+    med = lib.medication(rx.medication, language)
     route_text = text["routes"][rx.route]
     route_data = lib.routes[rx.route]
     angle = int(route_data.get("angle", 90))
@@ -140,16 +149,15 @@ def build(rx: Prescription, lib: Library) -> Handout:
         angle = 90  # short needles go in straight — Hall 2015, clinical-facts §3
     if rx.angle is not None:
         angle = rx.angle   # the clinician's choice, checked against the route's allowed angles
-    dose_ml, dose_mcg = units.ml(rx.volume), units.amount(rx.dose, rx.strength_unit)
-    # "1½ in", never "1 1/2 in", which reads as "11/2" once printed
-    needle_length = units.needle_length(rx.needle_mm).replace("1 1/4", "1\u00bc").replace("1 1/2", "1\u00bd")
+    dose_ml, dose_mcg = w.ml(rx.volume), w.amount(rx.dose, rx.strength_unit)
+    needle_length = w.needle_length(rx.needle_mm)
     # running text spells the unit out ("1 inch (25 mm)"): "1 in long" reads as a preposition
-    spoken_length = needle_length.replace(" in (", f" {text.get('inch', 'in')} (")
+    spoken_length = w.needle_length(rx.needle_mm, spoken=True)
     form = rx.form or (med.get("forms") or ["vial"])[0]
     fields = {
         "dose_ml": dose_ml, "dose_mcg": dose_mcg, "angle": angle, "medication": med["display_name"],
         "needle": text.get("needle", "{gauge} gauge, {length}").format(gauge=rx.gauge, length=spoken_length),
-        "emergency_number": rx.emergency_number, "strength": _strength(rx.strength_mcg_per_ml, rx.strength_unit),
+        "emergency_number": rx.emergency_number, "strength": w.strength(rx.strength_mcg_per_ml, rx.strength_unit),
         "form_words": text.get("forms", {}).get(form, form),
         "pharmacy": text.get("after_hours_pharmacy", "{pharmacy}").format(
             pharmacy=" ".join(filter(None, [rx.pharmacy.name, rx.pharmacy.phone])))
@@ -158,15 +166,19 @@ def build(rx: Prescription, lib: Library) -> Handout:
 
     sites = []
     for number, choice in enumerate(rx.sites, 1):
-        entry = {"id": choice.site, **lib.sites[choice.site]}
-        short = (entry["short_label"].format(side=choice.side) if choice.side and "short_label" in entry else
-                 " ".join(filter(None, [choice.side, entry.get("short", entry["name"])])))
-        sites.append(Site(number, choice.site, choice.side, _site_label(entry, choice.side), short,
+        entry = {"id": choice.site, **lib.site(choice.site, language)}
+        side = _side_words(entry, [choice.side] if choice.side else [], text, w)
+        short = entry.get("short", entry["name"])
+        if "{side}" not in short and side and "short_label" in entry:
+            short = entry["short_label"].format(side=side)      # "back of right arm": the side inside the words
+        else:
+            short = short.format(side=side) if "{side}" in short else " ".join(filter(None, [side, short]))
+        sites.append(Site(number, choice.site, choice.side, _site_label(entry, side, text), short,
                           entry.get("technical", ""), entry.get("landmarks", "").strip()))
 
     words = text["calendar_words"]
     plan = schedule.plan(rx.start, rx.phases)
-    amounts = [units.dose_words(ml, mcg, rx.strength_unit) for mcg, ml in map(rx.phase_dose, rx.phases)]
+    amounts = [w.dose(ml, mcg, rx.strength_unit) for mcg, ml in map(rx.phase_dose, rx.phases)]
     varies = len(set(amounts)) > 1
     calendar, home = [], 0
     for number, planned in enumerate(plan.doses, 1):
@@ -177,12 +189,13 @@ def build(rx: Prescription, lib: Library) -> Handout:
         else:
             site = sites[home % len(sites)]
             where, home, spot = f"{site.number} · {site.short}", home + 1, site.number
-        calendar.append(Dose(number, _date(planned.date), where, amounts[planned.phase] if varies else "",
+        calendar.append(Dose(number, w.date(planned.date), where, amounts[planned.phase] if varies else "",
                              phase.at_clinic, spot))
     counts = [sum(p.phase == i for p in plan.doses) for i in range(len(rx.phases))]
-    described = [schedule.describe(p, None if p.ongoing else counts[i], only=len(rx.phases) == 1)
+    say = text["schedule"]
+    described = [schedule.describe(p, None if p.ongoing else counts[i], w, only=len(rx.phases) == 1)
                  for i, p in enumerate(rx.phases)]
-    described = [line + (f", {words['clinic'].lower()}" if p.at_clinic else "") + (f": {amounts[i]}" if varies else "")
+    described = [_phase_line(line, p.at_clinic, amounts[i] if varies else "", say)
                  for i, (line, p) in enumerate(zip(described, rx.phases, strict=True))]
     fields["dose"] = words["varies"] if varies else amounts[0]
     fields["dose_volume"] = words["varies"] if varies else dose_ml
@@ -190,16 +203,17 @@ def build(rx: Prescription, lib: Library) -> Handout:
     # about 10 seconds for each mL (clinical-facts §3, Z-track), worked out so the patient does no sum
     fields["push_seconds"] = max(5, round(10 * largest))
     syringe_ml = next((size for size in med.get("syringes_ml", [1, 3]) if size >= largest), largest)
-    fields["syringe"] = units.ml(syringe_ml)
+    fields["syringe"] = w.ml(syringe_ml)
     dose_lines = tuple(dict.fromkeys(amounts))
 
-    after_hours = rx.prescriber.after_hours and f"after hours {rx.prescriber.after_hours}"
+    who = text["contact_words"]
+    after_hours = rx.prescriber.after_hours and who["after_hours_phone"].format(phone=rx.prescriber.after_hours)
     phone_line = ", ".join(filter(None, [rx.prescriber.phone, after_hours]))
     tier_text = text["tiers"]
     med = _for_course(med, schedule.has_loading(rx.phases))
     actions = {
         "expected": "",
-        "call": f"Call {rx.prescriber.name}" + (f": {phone_line}" if phone_line else "")
+        "call": who["call"].format(name=rx.prescriber.name) + (f": {phone_line}" if phone_line else "")
                 + (f" ({rx.prescriber.clinic})" if rx.prescriber.clinic else ""),
         "emergency": "",  # the lead already says to call the emergency number
     }
@@ -209,39 +223,40 @@ def build(rx: Prescription, lib: Library) -> Handout:
         tiers.append(Tier(key, tier_text[key]["symbol"].format(**fields), tier_text[key]["title"],
                           tier_text[key]["lead"].format(**fields), (*med["side_effects"][key], *also), actions[key]))
 
-    contacts = [("Your doctor or nurse", ", ".join(filter(None, [rx.prescriber.name, rx.prescriber.clinic])))]
+    contacts = [(who["clinician"], ", ".join(filter(None, [rx.prescriber.name, rx.prescriber.clinic])))]
     if rx.prescriber.phone:
-        contacts.append(("Phone", rx.prescriber.phone))
+        contacts.append((who["phone"], rx.prescriber.phone))
     if rx.prescriber.after_hours:
-        contacts.append(("After hours", rx.prescriber.after_hours))
+        contacts.append((who["after_hours"], rx.prescriber.after_hours))
     elif text.get("after_hours_missing"):
-        contacts.append(("After hours", text["after_hours_missing"].format(**fields)))
+        contacts.append((who["after_hours"], text["after_hours_missing"].format(**fields)))
     if rx.prescriber.email:
-        contacts.append(("Email", rx.prescriber.email))
+        contacts.append((who["email"], rx.prescriber.email))
     if rx.pharmacy:
-        contacts.append(("Pharmacy", " ".join(filter(None, [rx.pharmacy.name, rx.pharmacy.phone]))))
+        contacts.append((who["pharmacy"], " ".join(filter(None, [rx.pharmacy.name, rx.pharmacy.phone]))))
 
-    site_words = _join([s.label for s in sites])
+    site_words = w.join([s.label for s in sites])
     rotation = text["rotation"]
     if isinstance(rotation, dict):
         rotation = rotation[rx.route]
-    title = f"{med['display_name'][0].upper()}{med['display_name'][1:]} injection guide for {rx.patient_name}"
-    places = _places(sites, lib, text.get("medical_name", "{technical}"), text.get("closeup_alt", {}))
+    doc = text["document"]
+    title = doc["title"].format(Medication=_capital(med["display_name"]), name=rx.patient_name)
+    places = _places(sites, lib, language, w, text.get("closeup_alt", {}))
     spots = text.get("key_spots")      # "spots 1 and 2: your left and right outer thigh", as on the map
     where = "; ".join(spots["many" if " " in p.numbers else "one"].format(numbers=p.numbers, label=p.label)
                       for p in places) if spots else site_words
     summary = {**fields, "route_full": route_text["full"], "where": where,
-               "when": "; then ".join([described[0], *(p[0].lower() + p[1:] for p in described[1:])])}
+               "when": say["then"].join([described[0], *(p[0].lower() + p[1:] for p in described[1:])])}
     site_ids = {s.site_id for s in sites}
     steps = _steps(text, form, rx.route, site_ids, fields)
     return Handout(
         title=title,
-        language="en" if rx.language not in lib.texts else rx.language,
+        language=language,
         headings=text["headings"],
         patient_name=rx.patient_name,
         medication=med["display_name"],
-        strength=_strength(rx.strength_mcg_per_ml, rx.strength_unit),
-        issued=_date(rx.issued),
+        strength=fields["strength"],
+        issued=w.date(rx.issued),
         prescriber_name=rx.prescriber.name,
         route=rx.route,
         route_words=route_text["words"],
@@ -260,11 +275,9 @@ def build(rx: Prescription, lib: Library) -> Handout:
         sites=tuple(sites),
         places=places,
         diagram_caption=text["diagram_caption"],
-        body_alt="Outline of a body. Numbered dots mark your injection sites: "
-                 + "; ".join(f"{s.number}, {s.label}" for s in sites) + ".",
-        depth_alt=f"Cross-section of skin, fat and muscle. The {needle_length} needle goes in at {angle} degrees "
-                  + ("and its tip reaches the muscle." if rx.route == "intramuscular"
-                     else "and its tip stays in the fat under the skin."),
+        body_alt=text["alt"]["body"].format(sites="; ".join(f"{s.number}, {s.label}" for s in sites)),
+        depth_alt=text["alt"]["depth"].format(length=needle_length, angle=angle,
+                                              reaches=text["alt"]["reaches"][rx.route]),
         rotation=rotation.format(**fields),
         steps=tuple(step for step, _ in steps),
         step_pictures=_runs(steps, text.get("technique_alt", {}), {
@@ -274,8 +287,8 @@ def build(rx: Prescription, lib: Library) -> Handout:
         training=text.get("training", ""),
         schedule=tuple(described),
         calendar=tuple(calendar),
-        calendar_then=_then(rx, plan, words),
-        calendar_notes=_range_notes(rx, plan, words),
+        calendar_then=_then(rx, plan, words, w),
+        calendar_notes=_range_notes(rx, plan, words, w),
         calendar_words=words,
         calendar_note=text["calendar_note"],
         tiers=tuple(tiers),
@@ -285,7 +298,8 @@ def build(rx: Prescription, lib: Library) -> Handout:
         why=med.get("why_it_matters", ""),
         contacts=tuple(contacts),
         notes=rx.notes,
-        subject=f"{route_text['full']} injection of {med['display_name']}, {dose_ml} ({dose_mcg}), at {site_words}",
+        subject=doc["subject"].format(route=route_text["full"], medication=med["display_name"],
+                                      dose=f"{dose_ml} ({dose_mcg})", sites=site_words),
         author=rx.prescriber.clinic or rx.prescriber.name,
         pictures=text.get("pictures", {}),
         key_points=tuple((k["label"], _capital(k["text"].format(**summary).strip()))
@@ -296,6 +310,9 @@ def build(rx: Prescription, lib: Library) -> Handout:
         purpose=text.get("purpose", "").format(**fields),
         dose_units=text.get("dose_units", "").strip(),
         form=form,
+        document=doc,
+        layers=text["layers"],
+        icon_alt=text["alt"]["icon"][rx.route],
     )
 
 
@@ -352,58 +369,56 @@ def _runs(steps: list[tuple[str, str]], alts: dict, fields: dict) -> tuple[tuple
     return tuple(tuple(run) for run in runs)
 
 
-def _places(sites: list[Site], lib: Library, medical_name: str, closeup_alt: dict) -> tuple[Place, ...]:
+def _phase_line(line: str, at_clinic: bool, amount: str, say: dict) -> str:
+    """A phase's line, saying when a nurse gives its doses and, when doses differ, how much."""
+    if at_clinic:
+        line = say["at_clinic"].format(line=line)
+    return say["with_dose"].format(line=line, amount=amount) if amount else line
+
+
+def _places(sites: list[Site], lib: Library, language: str, w: Wording, closeup_alt: dict) -> tuple[Place, ...]:
     """Landmarks once per kind of site, so "left thigh" and "right thigh" share one description."""
     order = list(dict.fromkeys(site.site_id for site in sites))
     places = []
     for site_id in order:
         same = [s for s in sites if s.site_id == site_id]
-        sides = [s.side for s in same if s.side]
-        entry = {"id": site_id, **lib.sites[site_id]}
-        label = _site_label(entry, " and ".join(dict.fromkeys(sides)) if sides else None)
+        sides = list(dict.fromkeys(s.side for s in same if s.side))
+        entry = {"id": site_id, **lib.site(site_id, language)}
+        label = _site_label(entry, _side_words(entry, sides, w.text, w) or None, w.text)
+        medical_name = w.text.get("medical_name", "{technical}")
         technical = medical_name.format(technical=same[0].technical) if same[0].technical else ""
         alt = ""
         if "closeup" in entry and site_id in closeup_alt.get("sites", {}):
             which = set(sides)
             where = closeup_alt["sides"]["both" if len(which) != 1 else which.pop()]
             alt = closeup_alt["sites"][site_id].strip().format(sides=where)
-        places.append(Place(_join([str(s.number) for s in same]), label, technical, same[0].landmarks, site_id,
+        places.append(Place(w.join([str(s.number) for s in same]), label, technical, same[0].landmarks, site_id,
                             tuple(dict.fromkeys(s.side for s in same)), alt))
     return tuple(places)
 
 
-def _join(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def _strength(mcg_per_ml: float, unit: str) -> str:
-    """The strength as the label writes it: "1 mg/mL" or "1,000 mcg/mL"."""
-    if unit == "mg":
-        return f"{units.number(mcg_per_ml / 1000)} mg/mL"
-    return f"{units.mcg(mcg_per_ml)}/mL"
-
-
-def _then(rx: Prescription, plan: schedule.Plan, words: dict) -> str:
+def _then(rx: Prescription, plan: schedule.Plan, words: dict, w: Wording) -> str:
     """The line after the listed doses of an open phase: how it goes on, and the next date if known."""
     if plan.open_phase is None:
         return ""
     phase = rx.phases[plan.open_phase]
     if plan.next_date is not None:
-        return words["then"].format(rhythm=schedule.rhythm(phase), date=_date(plan.next_date))
+        return words["then"].format(rhythm=schedule.rhythm(phase, w), date=w.date(plan.next_date))
     following = rx.phases[plan.open_phase + 1]
-    return words["switch"].format(rhythm=schedule.rhythm(phase), until=phase.until or "your doctor or nurse says",
-                                  next_rhythm=schedule.rhythm(following))
+    return words["switch"].format(rhythm=schedule.rhythm(phase, w),
+                                  until=phase.until or w.text["schedule"]["until_unknown"],
+                                  next_rhythm=schedule.rhythm(following, w))
 
 
-def _range_notes(rx: Prescription, plan: schedule.Plan, words: dict) -> tuple[str, ...]:
+def _range_notes(rx: Prescription, plan: schedule.Plan, words: dict, w: Wording) -> tuple[str, ...]:
     """For each listed phase with a range or a chosen date, which dates the calendar uses."""
     notes = []
     listed = {p.phase for p in plan.doses}
     for index, phase in enumerate(rx.phases):
         if index not in listed or (phase.every_max is None and phase.start is None):
             continue
-        how = schedule.rhythm(phase)
-        fill = {"Rhythm": how[0].upper() + how[1:], "shortest": phase.every.words(),
-                "date": _date(phase.start) if phase.start else ""}
+        how = schedule.rhythm(phase, w)
+        fill = {"Rhythm": how[0].upper() + how[1:], "shortest": w.span(phase.every.count, phase.every.unit),
+                "date": w.date(phase.start) if phase.start else ""}
         notes.append(words["chosen" if phase.start else "range"].format(**fill))
     return tuple(notes)

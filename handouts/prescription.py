@@ -404,7 +404,7 @@ def _build(r: _Reader) -> Prescription | None:
     lib = r.lib
     r.get(("patient",), True, dict)
     patient_name = r.printed(("patient", "name"), True)
-    language = r.text(("patient", "language")) or "en"
+    language = r.text(("patient", "language")) or "en-US"
 
     medication = r.name(("medication",), lib.medication_id, "medication", "is not in the content library",
                         "run 'handout medications' to list them")
@@ -463,7 +463,7 @@ def _build(r: _Reader) -> Prescription | None:
     pharmacy = None
     if r.get(("pharmacy",), False, dict) is not None:
         pharmacy = Contact(name=r.printed(("pharmacy", "name")), phone=r.text(("pharmacy", "phone")))
-    emergency = r.text(("emergency_number",)) or "911"
+    emergency = r.text(("emergency_number",)) or lib.text(language)["emergency_number"]
     issued = r.convert(("issued",), _date)
     notes = r.printed(("notes",), lines=True)
     form = _form(r, medication)

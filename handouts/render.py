@@ -36,7 +36,8 @@ class HandoutDoc(BaseDocTemplate):
             buffer, pagesize=size, leftMargin=margin, rightMargin=margin, topMargin=margin,
             bottomMargin=margin + layout.BODY_SIZE * 1.6, invariant=1, title=handout.title,
             author=handout.author, subject=handout.subject, creator="handouts",
-            producer="handouts", keywords=f"{handout.medication}, {handout.route}, patient handout",
+            producer="handouts",
+            keywords=handout.document["keywords"].format(medication=handout.medication, route=handout.route_words),
             lang=handout.language, displayDocTitle=1,
             # starting in our own font keeps reportlab from listing an unembedded Helvetica
             initialFontName=ctx.fonts.regular,
@@ -74,10 +75,11 @@ class HandoutDoc(BaseDocTemplate):
         canv.setFillColor(theme.MUTED)
         y = self.layout.MARGIN
         h = self.handout
-        page = f"Page {doc.page}"
+        words = h.document
+        page = words["page"].format(page=doc.page)
         room = self.width - stringWidth(page, regular, size) - size * 2
-        for left in (f"{h.patient_name} · {h.medication} · issued {h.issued}", f"{h.patient_name} · {h.issued}",
-                     h.patient_name):
+        for left in (words["footer"].format(name=h.patient_name, medication=h.medication, issued=h.issued),
+                     words["footer_short"].format(name=h.patient_name, issued=h.issued), h.patient_name):
             if fontchain.width(left, regular, size) <= room:
                 break
         fontchain.draw(canv, self.leftMargin, y, left, regular, size)

@@ -212,9 +212,30 @@ def someone_to_call(rx: Prescription, lib: Library) -> Iterator[Problem]:
 
 
 def language(rx: Prescription, lib: Library) -> Iterator[Problem]:
-    if rx.language not in lib.texts:
+    """A language the library lacks is a warning (the handout is in US English); a medication or site
+    without wording in the language is refused, never printed half in English."""
+    tag = lib.language(rx.language)
+    if tag is None:
         yield _p(rx, ("patient", "language"), f"no wording in {rx.language!r} yet; the handout will be in English",
                  "languages available: " + ", ".join(sorted(lib.texts)), severity="warning")
+        return
+    text = lib.text(tag)
+    if text.get("base") or tag.split("-")[0] == "en":
+        return    # English, or a variant of a language whose wording it inherits
+    wanted = [("medications", rx.medication, MEDICATION_WORDING)]
+    wanted += [("sites", site, SITE_WORDING) for site in dict.fromkeys(c.site for c in rx.sites)]
+    for group, key, fields in wanted:
+        given = text.get(group, {}).get(key) or {}
+        source = lib.medications[key] if group == "medications" else lib.sites[key]
+        missing = [f for f in fields if f in source and f not in given]
+        if missing:
+            yield _p(rx, ("patient", "language"), f"the {tag} text has no wording for {group[:-1]} '{key}' "
+                     f"({', '.join(missing)}); the handout would be partly in English",
+                     f"add {group}: {key}: to text/{tag}.yaml in the content folder, or choose another language")
+
+
+MEDICATION_WORDING = ("display_name", "storage", "side_effects", "cautions", "without_loading", "why_it_matters")
+SITE_WORDING = ("name", "short", "label", "technical", "landmarks")
 
 
 RULES = (route_and_product, route_and_sites, route_and_needle, needle_angle, dose_and_volume, schedule_shape,

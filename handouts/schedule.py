@@ -24,11 +24,11 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .memo import Memo
 from .prescription import Phase
 from .units import Interval
+from .wording import Wording
 
-NUMBER_WORDS = {1: "once", 2: "twice", 3: "three times", 4: "four times", 5: "five times", 6: "six times"}
-DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 AHEAD = 3          # doses of an ongoing last phase listed before the line that says how it goes on
 UNTIL_AHEAD = 7    # doses of an open phase that is not the last: the switch may be weeks away
 MAX_DOSES = 400    # more dated doses than this is not one calendar: the safety check refuses it
@@ -173,46 +173,68 @@ def _per_day(phase: Phase) -> float:
 
 
 # --- words ------------------------------------------------------------------
+# The phrases are the language's (text file, ``schedule``); spans, weekday
+# names and list joining are CLDR's (``wording``).
 
-def rhythm(phase: Phase) -> str:
+def rhythm(phase: Phase, w: Wording | None = None) -> str:
     """How often, in words: "every other day", "three times a week", "once every 2 to 3 months"."""
+    w = w or _english()
+    say = w.text["schedule"]
     every = phase.every
+    span = w.span(every.count, every.unit)
     if phase.weekdays:
-        days = [DAY_NAMES[d] for d in phase.weekdays]
-        listed = days[0] if len(days) == 1 else ", ".join(days[:-1]) + " and " + days[-1]
-        return f"every {listed}" if every.count == 1 else f"{listed}, every {every.words()}"
+        days = w.join([w.weekday(d) for d in phase.weekdays])
+        return say["on_days"].format(days=days) if every.count == 1 else \
+            say["on_days_every"].format(days=days, span=span)
     if phase.every_max is not None:
-        return f"once every {every.count} to {phase.every_max.words()}"
+        return say["range"].format(low=w.number(every.count), high=w.span(phase.every_max.count, every.unit))
     if phase.times > 1:
-        unit = every.unit if every.count == 1 else every.words()
-        return f"{NUMBER_WORDS.get(phase.times, f'{phase.times} times')} a {unit}"
+        times = say["times"].get(phase.times) or say["times_other"].format(n=w.number(phase.times))
+        per = say["per"][every.unit] if every.count == 1 else say["per_span"].format(span=span)
+        return say["times_per"].format(times=times, per=per)
     if every.count == 1:
-        return f"once a {every.unit}" if every.unit != "day" else "every day"
+        return say["every_day"] if every.unit == "day" else say["once_per"].format(per=say["per"][every.unit])
     if every.unit == "day" and every.count == 2:
-        return "every other day"
-    return f"once every {every.words()}"
+        return say["every_other_day"]
+    return say["once_every"].format(span=span)
 
 
-def describe(phase: Phase, doses: int | None = None, only: bool = False) -> str:
+def describe(phase: Phase, doses: int | None = None, w: Wording | None = None, only: bool = False) -> str:
     """A phase in words, with its dose count when it ends: "Every other day for 3 weeks (11 doses)".
 
     An open phase that is the whole course reads "Once a month, until ...": "from then on"
     would point back to a phase that is not there.
     """
-    how = rhythm(phase)
+    w = w or _english()
+    say = w.text["schedule"]
+    how = rhythm(phase, w)
     how = how[0].upper() + how[1:]
     doses = phase.count if doses is None else doses
-    counted = f" ({_doses(doses)})" if doses is not None else ""
+
+    def counted(line: str) -> str:
+        return say["counted"].format(line=line, doses=dose_count(doses, w)) if doses is not None else line
+
     if phase.count is not None and phase.times == 1 and not phase.weekdays and phase.every_max is None:
-        return f"{how} for {Interval(phase.every.count * phase.count, phase.every.unit).words()}{counted}"
+        return counted(say["for"].format(how=how, span=w.span(phase.every.count * phase.count, phase.every.unit)))
     if phase.count is not None:
-        return f"{how}, {_doses(phase.count)}"
+        return say["with_count"].format(how=how, doses=dose_count(phase.count, w))
     if phase.duration is not None:
-        return f"{how} for {phase.duration.words()}{counted}"
+        return counted(say["for"].format(how=how, span=w.span(phase.duration.count, phase.duration.unit)))
     if phase.until:
-        return f"{how} until {phase.until}. Your doctor or nurse will tell you when to change"
-    return f"{how}{'' if only else ' from then on'}, until your doctor or nurse says to stop"
+        return say["until"].format(how=how, until=phase.until)
+    return say["ongoing_only" if only else "ongoing"].format(how=how)
 
 
-def _doses(count: int) -> str:
-    return f"{count} dose{'s' if count != 1 else ''}"
+def dose_count(count: int, w: Wording) -> str:
+    forms = w.text["schedule"]["doses"]
+    return (forms["one"] if count == 1 else forms["other"]).format(n=w.number(count))
+
+
+def _english() -> Wording:
+    """The library's US English, for callers that word a schedule outside any handout (tests, messages)."""
+    from . import content
+
+    return _ENGLISH.get_or_make("en", lambda: content.load().wording(None))
+
+
+_ENGLISH = Memo(1)

@@ -25,11 +25,12 @@ def title(ctx, h: Handout, size: float, brief: bool = False) -> list:
     """The title, what the handout is for, and whose it is (``brief``: name and prescriber only;
     the strength is in the supplies and the date in the footer)."""
     s = ctx.styles(size)
-    who = (f"For <b>{text(h.patient_name)}</b> · prescribed by {text(h.prescriber_name)}" if brief else
-           f"For <b>{text(h.patient_name)}</b> · {text(h.medication)} {text(h.strength)} · "
-           f"issued {text(h.issued)} · prescribed by {text(h.prescriber_name)}")
+    words = h.document
+    who = text(words["byline_brief" if brief else "byline"]).format(
+        name=f"<b>{text(h.patient_name)}</b>", medication=text(h.medication), strength=text(h.strength),
+        issued=text(h.issued), issued_long=text(h.issued_long), prescriber=text(h.prescriber_name))
     purpose = [para(f"<b>{text(h.purpose)}</b>", s["body"])] if h.purpose else []
-    return [heading(f"Your {h.medication} injection guide", 1, s["h1"]), *purpose, para(who, s["body"]),
+    return [heading(words["heading"].format(medication=h.medication), 1, s["h1"]), *purpose, para(who, s["body"]),
             gap(size * 0.6)]
 
 
@@ -43,7 +44,7 @@ def route_banner(ctx, h: Handout, size: float, width: float) -> list:
     ]
     strip = size * 2.4
     table = grid(
-        [[figure(diagrams.route_icon(ctx, h.route, icon_size), _icon_alt(h)), words,
+        [[figure(diagrams.route_icon(ctx, h.route, icon_size), h.icon_alt), words,
           Decoration(diagrams.route_stripes(ctx, h.route, strip, icon_size + size * 1.1))]],
         [icon_size + size, width - icon_size - size - strip, strip],
         [("BACKGROUND", (0, 0), (-1, -1), ROUTE_COLOUR[h.route]),
@@ -56,7 +57,7 @@ def route_banner(ctx, h: Handout, size: float, width: float) -> list:
     )
     out = [table]
     if h.off_label:
-        out += [gap(size * 0.3), para(f"<b>Note:</b> {text(h.off_label)}", s["body"])]
+        out += [gap(size * 0.3), para(f"<b>{text(h.document['note'])}</b> {text(h.off_label)}", s["body"])]
     return out + [gap(size * 0.6)]
 
 
@@ -78,12 +79,6 @@ class Decoration(Flowable):
             forms.draw(self.drawing, self.canv)
 
 
-def _icon_alt(h: Handout) -> str:
-    if h.route == "intramuscular":
-        return "Icon: a needle going straight down through skin and fat into muscle."
-    return "Icon: a needle going in at a slant into a pinched fold of skin and fat."
-
-
 def dose_and_schedule(ctx, h: Handout, size: float, width: float, columns: int = 2, schedule: bool = True) -> list:
     """The dose and the needle, then when to inject (``schedule=False``: the key points already list the phases)."""
     s = ctx.styles(size)
@@ -92,7 +87,7 @@ def dose_and_schedule(ctx, h: Handout, size: float, width: float, columns: int =
         *([para(text(h.dose_lines[0]), s["dose"])] if len(h.dose_lines) == 1 else
           [para(f"<b>{text(h.calendar_words['changes'])}</b>", s["body"])]),
         *([para(text(h.dose_units), s["small"])] if h.dose_units else []),
-        para(f"<b>Needle:</b> {text(h.needle)}", s["body"]),
+        para(f"<b>{text(h.document['needle'])}</b> {text(h.needle)}", s["body"]),
         *([para(text(h.needle_words), s["small"])] if h.needle_words else []),
     ]
     when = [heading(h.headings["schedule"], 2, s["h2"])] + [
@@ -117,14 +112,15 @@ def sites_and_depth(ctx, h: Handout, size: float, width: float, columns: int = 3
     and the medical names (the picture labels say whose left and right).
     """
     s = ctx.styles(size)
-    label = f"{h.needle_length} needle"
+    label = h.document["needle_picture"].format(length=h.needle_length)
     if columns == 3:
         pic_w = width * picture
         body = [heading(h.headings["sites"], 2, s["h2"]),
                 figure(_body_map(ctx, h, pic_w, pic_w * 1.1, size), h.body_alt)]
         depth = [heading(h.headings["depth"], 2, s["h2"]),
                  figure(diagrams.cross_section(ctx, h.route, h.angle, h.needle_mm, pic_w, pic_w * 0.8,
-                                               needle_label=label, text_size=_figure_text(size), fat_mm=h.fat_mm),
+                                               needle_label=label, text_size=_figure_text(size), fat_mm=h.fat_mm,
+                                               words=h.layers),
                         h.depth_alt),
                  para(text(h.angle_words), s["small"])]
         share = picture + 0.025
@@ -150,7 +146,8 @@ def sites_and_depth(ctx, h: Handout, size: float, width: float, columns: int = 3
             para(text(h.rotation), s["body"]),
             heading(h.headings["depth"], 2, s["h2"]),
             figure(diagrams.cross_section(ctx, h.route, h.angle, h.needle_mm, pic_w, pic_w * picture * 0.8,
-                                          needle_label=label, text_size=_figure_text(size), fat_mm=h.fat_mm),
+                                          needle_label=label, text_size=_figure_text(size), fat_mm=h.fat_mm,
+                                          words=h.layers),
                    h.depth_alt),
             para(text(h.angle_words), s["body"])]
 
@@ -388,6 +385,7 @@ def side_effects(ctx, h: Handout, size: float, width: float, split_items: bool =
     rows, style = [], [("VALIGN", (0, 0), (-1, -1), "TOP"),
                        ("LINEBEFORE", (0, 0), (0, -1), size * 0.35, theme.TIER_EDGE),
                        ("TOPPADDING", (0, 0), (-1, -1), size * 0.4), ("BOTTOMPADDING", (0, 0), (-1, -1), size * 0.5)]
+    symbols = _label_column(s["cell_bold"], [tier.symbol for tier in h.tiers], size * 3.6, 12)
     for i, tier in enumerate(h.tiers):
         body = [para(f"<b>{text(tier.title)}</b> — {text(tier.lead)}", s["cell"])]
         entries = [item(text(entry), s["cell"]) for entry in tier.items]
@@ -395,7 +393,7 @@ def side_effects(ctx, h: Handout, size: float, width: float, split_items: bool =
             body.append(para(" ".join(text(entry) for entry in tier.items), s["cell"]))
         elif split_items and len(entries) > 3:
             half = (len(entries) + 1) // 2
-            inner = width - size * 3.6 - 12
+            inner = width - symbols - 12
             body.append(side_by_side([entries[:half], entries[half:]], inner, [0.5, 0.5], size))
         else:
             body += entries
@@ -404,7 +402,12 @@ def side_effects(ctx, h: Handout, size: float, width: float, split_items: bool =
         rows.append([para(f"<b>{text(tier.symbol)}</b>", s["cell"]), body])
         style.append(("BACKGROUND", (0, i), (-1, i), TIER_COLOUR[tier.key]))
     return [heading(h.headings["side_effects"], 2, s["h2"]),
-            grid(rows, [size * 3.6, width - size * 3.6], style, header_cols=1)]
+            grid(rows, [symbols, width - symbols], style, header_cols=1)]
+
+
+def _label_column(style, labels: list[str], least: float, padding: float) -> float:
+    """A column of one-word labels: ``least`` wide, wider when a language's longest label would break."""
+    return max(least, max(stringWidth(label, style.fontName, style.fontSize) for label in labels) + padding + 1)
 
 
 def _tier_band(tier, s: dict, size: float, width: float):
@@ -482,9 +485,7 @@ def key_points(ctx, h: Handout, size: float, width: float) -> list:
     s = ctx.styles(size)
     if not h.key_points:
         return []
-    bold = s["cell_bold"]
-    label_w = max(size * 4.2, *(stringWidth(label, bold.fontName, bold.fontSize) + size * 1.1
-                                for label, _ in h.key_points))
+    label_w = _label_column(s["cell_bold"], [label for label, _ in h.key_points], size * 4.2, size)
     rows = [[para(f"<b>{text(label)}</b>", s["cell"]), para(text(words), s["cell"])] for label, words in h.key_points]
     box = grid(rows, [label_w, width - label_w], [
         ("BOX", (0, 0), (-1, -1), size * 0.15, theme.TIER_EDGE),
@@ -494,7 +495,7 @@ def key_points(ctx, h: Handout, size: float, width: float) -> list:
         ("LEFTPADDING", (0, 0), (-1, -1), size * 0.5), ("RIGHTPADDING", (0, 0), (-1, -1), size * 0.5),
         ("TOPPADDING", (0, 0), (-1, 0), size * 0.4), ("BOTTOMPADDING", (0, -1), (-1, -1), size * 0.5),
     ], header_cols=1)
-    return [heading(h.headings.get("key_points", "Key points"), 2, s["h2"]), box, gap(size * 0.4)]
+    return [heading(h.headings["key_points"], 2, s["h2"]), box, gap(size * 0.4)]
 
 
 def supplies(ctx, h: Handout, size: float, needle_words: bool = False) -> list:
@@ -502,7 +503,7 @@ def supplies(ctx, h: Handout, size: float, needle_words: bool = False) -> list:
     if not h.supplies:
         return []
     words = [para(text(h.needle_words), ctx.styles(size)["body"])] if needle_words and h.needle_words else []
-    return bullets(ctx, h.headings.get("supplies", "What you need"), h.supplies, size) + words
+    return bullets(ctx, h.headings["supplies"], h.supplies, size) + words
 
 
 def problems(ctx, h: Handout, size: float) -> list:
@@ -510,5 +511,5 @@ def problems(ctx, h: Handout, size: float) -> list:
     if not h.problems:
         return []
     s = ctx.styles(size)
-    return [heading(h.headings.get("problems", "If something goes wrong"), 2, s["h2"])] + [
+    return [heading(h.headings["problems"], 2, s["h2"])] + [
         item(f"<b>{text(title_words)}.</b> {text(words)}", s["body"]) for title_words, words in h.problems]

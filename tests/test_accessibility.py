@@ -73,7 +73,7 @@ def test_document_catalog_and_structure(rendered, layout):
     pdf = pikepdf.open(rendered[layout, "cyanocobalamin-im"])
     root = pdf.Root
     assert root.MarkInfo.Marked is True
-    assert str(root.Lang) == "en"
+    assert str(root.Lang) == "en-US"
     assert root.ViewerPreferences.DisplayDocTitle is True
     assert "Maria López" in str(pdf.docinfo.Title)
     xmp = bytes(root.Metadata.read_bytes()).decode()

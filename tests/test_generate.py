@@ -64,7 +64,7 @@ def test_metadata_and_fonts(im_pdf):
     assert "Maria López" in meta.title
     assert meta.author == "Riverside Family Clinic"
     assert "intramuscular" in meta.subject
-    assert reader.trailer["/Root"]["/Lang"] == "en"
+    assert reader.trailer["/Root"]["/Lang"] == "en-US"
     fonts = set()
     for page in reader.pages:
         for font in page["/Resources"]["/Font"].values():
