@@ -16,7 +16,10 @@ AVERAGE_MAX = 6.0
 # Phrases that are only ever filled into a sentence measured elsewhere (a
 # picture's label, "medical name: deltoid muscle", a pharmacy's name): a grade
 # for three words on their own means nothing.
-FRAGMENTS = {"pictures", "medical_name", "needle", "forms", "after_hours_pharmacy", "after_hours_no_pharmacy"}
+FRAGMENTS = {"pictures", "medical_name", "needle", "forms", "after_hours_pharmacy", "after_hours_no_pharmacy",
+             "key_spots", "document", "contact_words", "layers", "schedule", "side_words", "site_label",
+             "amount_mg", "dose_line", "per_ml", "needle_length", "units", "dates", "locale", "paper",
+             "emergency_number", "aliases", "review"}
 SECTION_MAX = 8.0
 
 
@@ -46,7 +49,7 @@ def sections() -> dict[str, str]:
     for site_id, site in lib.sites.items():
         found[f"sites.{site_id}"] = _sentences([site["landmarks"]])
     for lang, text in lib.texts.items():
-        if lang != "en":
+        if lang != "en-US":
             continue
         for key, value in text.items():
             if key not in {"language", "name", "headings"} | FRAGMENTS:
