@@ -290,7 +290,8 @@ def _words_key(words: dict, views, side_sign: int, marks, sites) -> tuple:
     side_caption = words.get("side_right" if side_sign > 0 else "side_left", "")
     if both:
         side_caption = words.get("side_both", side_caption)
-    return (words["front"], words["back"], words["side"], side_caption, words["your_right"], words["your_left"])
+    return (words["front"], words["back"], words["side"], side_caption, words["your_right"], words["your_left"],
+            words.get("right_short", ""), words.get("left_short", ""))
 
 
 def _outlines(ctx: RenderContext, width: float, height: float, size: float, views: tuple[str, ...],
@@ -298,7 +299,7 @@ def _outlines(ctx: RenderContext, width: float, height: float, size: float, view
     """The outlines and their captions: the same for every patient with these views, so drawn once per file."""
     frame = body_frame(width, height, size, views, side_sign)
     fig_h, view_w, base = frame.fig_h, frame.view_w, frame.base
-    front, back, side, which_side, your_right, your_left = captions
+    front, back, side, which_side, your_right, your_left, right_short, left_short = captions
     group = Backdrop(name=f"body-{width!r}x{height!r}-{size!r}-{'-'.join(views)}-{side_sign}-{'|'.join(captions)}")
     line = {"strokeColor": theme.BODY_LINE, "strokeWidth": max(0.8, fig_h / 220)}
     detail = {"strokeColor": theme.BODY_LINE, "strokeWidth": line["strokeWidth"] * 0.6, "fillColor": None}
@@ -315,6 +316,10 @@ def _outlines(ctx: RenderContext, width: float, height: float, size: float, view
         regular = ctx.fonts.regular
         if stringWidth(first, regular, size) + stringWidth(second, regular, size) + 2 * gap > frame.centres[0] * 2:
             first, second = first.split()[-1].capitalize(), second.split()[-1].capitalize()
+            # the back view's first word meets the front view's second: a language's short forms when they collide
+            room = two[1] - two[0] - 2 * gap
+            if right_short and stringWidth(your_left.split()[-1], regular, size) * 2 > room:
+                first, second = (right_short, left_short) if view == "front" else (left_short, right_short)
         group.add(_text(ctx, cx - gap, size * 0.3, first, size, anchor="end", colour=theme.MUTED))
         group.add(_text(ctx, cx + gap, size * 0.3, second, size, anchor="start", colour=theme.MUTED))
     if "side" in views:

@@ -119,6 +119,7 @@ class Handout:
     step_pictures: tuple[tuple[int, int, str, str], ...] = ()
     technique: dict = field(default_factory=dict)   # what the pictures need: angle, dose line share, dose words
     document: dict = field(default_factory=dict)    # title, byline, footer and labels around the sections
+    issued_long: str = ""                           # the issue date written out ("martes, 1 de diciembre de 2026")
     layers: dict = field(default_factory=dict)      # words in the depth picture
     icon_alt: str = ""                              # what the route icon shows, for a screen reader
 
@@ -311,6 +312,7 @@ def build(rx: Prescription, lib: Library) -> Handout:
         dose_units=text.get("dose_units", "").strip(),
         form=form,
         document=doc,
+        issued_long=w.date(rx.issued, "long"),
         layers=text["layers"],
         icon_alt=text["alt"]["icon"][rx.route],
     )

@@ -15,8 +15,11 @@ import shutil
 import pytest
 import textstat
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 from test_page_promises import FLOORS, _flat, _sizes
+from test_readability import _strings as _values
 from test_safety import CASES
 
 from conftest import EXAMPLES, ROOT, base_rx, dump, pdf_text, read_pdf
@@ -59,29 +62,8 @@ def _english_words() -> set[str]:
     """Every word of the US English wording: text file, medications, sites (not its comments)."""
     words = set()
     for name in ("text/en.yaml", "medications.yaml", "sites.yaml"):
-        words |= _words(" ".join(_strings(yaml.safe_load((BUILTIN / name).read_text(encoding="utf-8")))))
+        words |= _words(" ".join(_values(yaml.safe_load((BUILTIN / name).read_text(encoding="utf-8")))))
     return words
-
-
-def _strings(node) -> list[str]:
-    if isinstance(node, str):
-        return [node]
-    if isinstance(node, dict):
-        return [s for k, v in node.items() for s in (*_strings(v), *([k] if isinstance(k, str) else []))]
-    if isinstance(node, list):
-        return [s for v in node for s in _strings(v)]
-    return []
-
-
-def _values(node) -> list[str]:
-    """The texts of a YAML tree, without its keys."""
-    if isinstance(node, str):
-        return [node]
-    if isinstance(node, dict):
-        return [s for v in node.values() for s in _values(v)]
-    if isinstance(node, list):
-        return [s for v in node for s in _values(v)]
-    return []
 
 
 def _words(text: str) -> set[str]:
@@ -97,7 +79,7 @@ SHARED = {"vitamin", "cyanocobalamin", "hydroxocobalamin", "mg", "mcg", "ml", "m
 def test_no_english_left_in_the_spanish_handout(rendered, layout):
     spanish = LIB.wording("es").locale          # CLDR's Spanish month and weekday names ("may" is mayo)
     names = [*spanish.months["format"]["abbreviated"].values(), *spanish.days["format"]["abbreviated"].values()]
-    english = _english_words() - _words(" ".join(_strings(LIB.text("es")) + names)) - SHARED
+    english = _english_words() - _words(" ".join(_values(LIB.text("es")) + names)) - SHARED
     for example in EXAMPLES:
         rx = prescription.load(example, LIB)
         # the prescriber's own words stay as written: names, clinic, notes, "until" phrases
@@ -188,6 +170,8 @@ def test_spanish_dates_numbers_and_units_follow_the_locale():
     assert w.date(dt.date(2026, 12, 1), "long") == "martes, 1 de diciembre de 2026"
     assert w.number(0.5) == "0,5" and w.number(10000) == "10.000"
     assert _handout("cyanocobalamin-im", "es").schedule[0] == "Todos los días durante 7 días (7 dosis)"
+    text = pdf_text(api.generate(ROOT / "examples" / "cyanocobalamin-im.yaml", language="es").pdf)
+    assert "emitida el miércoles, 25 de noviembre de 2026" in text and "mar 1 dic 2026" in text
 
 
 def test_uk_handout_follows_nhs_practice(rendered, write_rx):
@@ -307,3 +291,11 @@ def test_the_web_form_offers_the_librarys_languages():
 
     offered = {choice["value"] for choice in form.choices()["languages"]}
     assert {"en-US", "en-GB", "es"} <= offered
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=20))
+def test_any_written_language_resolves_to_a_library_language_or_none(tag):
+    found = LIB.language(tag)
+    assert found is None or found in LIB.texts
+    assert LIB.text(tag)["language"] == (found or "en-US")
