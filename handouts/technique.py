@@ -245,7 +245,9 @@ def _wrap(ctx, words: str, width: float, size: float) -> list[str]:
 
 def _panels(ctx, key: str, width: float, height: float, size: float, columns: int, title: int, words: dict,
             info: dict) -> Backdrop:
-    group = Backdrop(name=f"technique-{key}-{width!r}-{size!r}-{columns}-{sorted(info.items())!r}")
+    # the words are part of the name: a form drawn in one language is never reused for another
+    group = Backdrop(name=f"technique-{key}-{width!r}-{size!r}-{columns}-{sorted(info.items())!r}-"
+                          + "|".join(words.get(k, k) for k, _ in PICTURES[key]))
     panels = PICTURES[key]
     cell = width / columns
     art = cell * ART * PANEL_H / PANEL_W
@@ -274,7 +276,7 @@ def _panels(ctx, key: str, width: float, height: float, size: float, columns: in
 
 def _skin(ctx, key: str, width: float, height: float, size: float, labels: tuple[str, str], angle: float) -> Backdrop:
     """The skin seen from the side, held by one hand, with the needle going in at its angle."""
-    group = Backdrop(name=f"technique-{key}-{width!r}-{size!r}-{angle!r}")
+    group = Backdrop(name=f"technique-{key}-{width!r}-{size!r}-{angle!r}-{labels[0]}")
     surface = height * 0.42
     line = max(0.8, width / 260)
     pinch = key == "pinch"
