@@ -18,7 +18,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
-from test_page_promises import FLOORS, _flat, _sizes
+from test_page_promises import FLOORS, LARGE_PRINT_PAGES, _flat, _sizes
 from test_readability import _strings as _values
 from test_safety import CASES
 
@@ -143,8 +143,9 @@ def test_spanish_keeps_the_page_promises(rendered, example, tmp_path):
                    "A quién llamar"):
         assert needed in text, needed
     large = read_pdf(rendered[example, "es", "large-print"])
+    assert len(large.pages) <= LARGE_PRINT_PAGES
     titles = {entry.title for entry in _flat(large.outline)}
-    assert {"Lo más importante", "Su dosis", "Paso a paso", "A quién llamar"} <= titles
+    assert {"Lo más importante", "Paso a paso", "A quién llamar", "Agujas usadas"} <= titles
     for number, page in enumerate(large.pages[:-1], 1):
         lines = [line.strip() for line in (page.extract_text() or "").splitlines() if line.strip()]
         assert lines[-1] not in titles, f"page {number} ends with the heading {lines[-1]!r}"
@@ -299,3 +300,19 @@ def test_any_written_language_resolves_to_a_library_language_or_none(tag):
     found = LIB.language(tag)
     assert found is None or found in LIB.texts
     assert LIB.text(tag)["language"] == (found or "en-US")
+
+
+def test_every_line_of_every_language_is_text():
+    """A colon left unquoted in YAML turns a line into a mapping, which would print as braces."""
+    def walk(node, path):
+        if isinstance(node, list):
+            for i, item in enumerate(node):
+                assert isinstance(item, str) or (isinstance(item, dict) and {"text", "label", "title"} & set(item)), \
+                    f"{path}[{i}] is not text: {item!r}"
+                walk(item, f"{path}[{i}]")
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, f"{path}.{key}")
+
+    for language in LANGUAGES:
+        walk(LIB.texts[language], language)
