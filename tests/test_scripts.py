@@ -138,12 +138,7 @@ def test_decomposed_letters_print_as_the_name(write_rx, layout):
     (("notes",), "Bring it\x00back", "U+0000"),
 ])
 def test_unprintable_characters_refuse_the_handout(run, write_rx, tmp_path, field, value, shown):
-    rx = base_rx()
-    node = rx
-    for key in field[:-1]:
-        node = node[key]
-    node[field[-1]] = value
-    source = write_rx(rx)
+    source = write_rx(_with(field, value))
     out = tmp_path / "out.pdf"
     result = run("generate", source, "-o", out)
     assert result.exit_code == 1 and not out.exists()
@@ -350,15 +345,9 @@ PRINTED = [("patient", "name"), ("prescriber", "name"), ("prescriber", "clinic")
 @pytest.mark.parametrize("kind", list(SPOOF))
 def test_every_printed_field_refuses_what_it_cannot_show_truly(run, write_rx, field, kind):
     """Every field a patient reads refuses a character it cannot print or one that would reorder what it
-    says, naming the field and the character; nothing is written."""
+    says, naming the field and the character (``generate`` refuses through the same check)."""
     value, shown = SPOOF[kind]
-    rx = base_rx()
-    rx.setdefault("pharmacy", {"name": "Main Street Pharmacy", "phone": "555-010-2200"})
-    node = rx
-    for key in field[:-1]:
-        node = node[key]
-    node[field[-1]] = value
-    check = run("check", write_rx(rx))
+    check = run("check", write_rx(_with(field, value)))
     assert check.exit_code == 1, check.output
     assert f"{'.'.join(field)}: has" in check.output and shown in check.output
 
@@ -367,14 +356,19 @@ def test_every_printed_field_refuses_what_it_cannot_show_truly(run, write_rx, fi
                                    ("emergency_number",)], ids=".".join)
 @pytest.mark.parametrize("kind", list(SPOOF))
 def test_phone_fields_take_only_phone_numbers(run, write_rx, field, kind):
+    check = run("check", write_rx(_with(field, "555-010-4477 " + SPOOF[kind][0])))
+    assert check.exit_code == 1 and f"{'.'.join(field)}: " in check.output and "is not a phone number" in check.output
+
+
+def _with(field: tuple, value: str) -> dict:
+    """The example prescription (with a pharmacy) with one field set to ``value``."""
     rx = base_rx()
     rx.setdefault("pharmacy", {"name": "Main Street Pharmacy", "phone": "555-010-2200"})
     node = rx
     for key in field[:-1]:
         node = node[key]
-    node[field[-1]] = "555-010-4477 " + SPOOF[kind][0]
-    check = run("check", write_rx(rx))
-    assert check.exit_code == 1 and f"{'.'.join(field)}: " in check.output and "is not a phone number" in check.output
+    node[field[-1]] = value
+    return rx
 
 
 def test_a_name_is_one_line(write_rx):
