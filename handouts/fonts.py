@@ -22,6 +22,7 @@ from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFObject
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 
 from .memo import Memo
@@ -95,6 +96,33 @@ class _Font(TTFont):
         if split is None:
             split = self._splits.put(key, tuple(super().splitString(text, doc, encoding)))
         return split
+
+    def addObjects(self, doc):  # noqa: N802 (reportlab's name)
+        """reportlab's font objects, with each subset's widths written once per process, not per document.
+
+        A primed subset's widths are the same in every handout, and writing
+        their few hundred numbers is most of the cost of a font's objects.
+        """
+        fonts = doc.idToObject["BasicFonts"].dict
+        before = set(fonts)
+        super().addObjects(doc)
+        for name in fonts.keys() - before:
+            widths = fonts[name].Widths
+            fonts[name].Widths = _WIDTHS.get_or_make(tuple(widths.sequence),
+                                                     lambda widths=widths: _Written(widths.format(doc)))
+
+
+class _Written(PDFObject):
+    """A value already written as PDF bytes."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def format(self, document) -> bytes:
+        return self.data
+
+
+_WIDTHS = Memo(64)       # a subset's widths, written (the same bytes in every document)
 
 
 def fixed_name(name: str, document, text: str) -> str | None:

@@ -20,7 +20,6 @@ from reportlab.pdfbase.pdfdoc import (
     PDFDictionary,
     PDFName,
     PDFObject,
-    PDFObjectReference,
     PDFPage,
     PDFStream,
     PDFString,
@@ -139,13 +138,15 @@ class Tagger:
 
         root = PDFDictionary({"Type": PDFName("StructTreeRoot")})
         root_ref = doc.Reference(root)
+        numbers = doc.idToObjectNumberAndVersion
+        page_refs = [b"%d %d R" % numbers[ref.name] for ref in page_refs]
         self._register(doc, self.root)
-        self._fill(self.root, root_ref, page_refs)
+        self._fill(self.root, b"%d %d R" % numbers[root_ref.name], page_refs)
         nums = [b"<< /Nums ["]
         for page in sorted(self.page_marks):
-            nums += [b" %d [" % page, *_joined(element.ref for element in self.page_marks[page]), b"]"]
+            nums.append(b" %d [%s]" % (page, b" ".join([element.ref for element in self.page_marks[page]])))
         nums.append(b" ] >>")
-        root.dict.update(K=PDFArray([self.root.ref]), ParentTree=doc.Reference(_Raw(nums)),
+        root.dict.update(K=PDFArray([_Raw([self.root.ref])]), ParentTree=doc.Reference(_Raw(nums)),
                          ParentTreeNextKey=len(pages))
 
         catalog = doc.Catalog
@@ -153,30 +154,44 @@ class Tagger:
         catalog.MarkInfo = PDFDictionary({"Marked": PDFtrue})
         catalog.Metadata = _xmp(title, author, subject, language, keywords)
 
-    def _register(self, doc, element: Element) -> None:
-        element.obj = _Raw([])
-        element.ref = doc.Reference(element.obj)
-        for kid in element.kids:
-            if isinstance(kid, Element):
-                self._register(doc, kid)
+    @staticmethod
+    def _register(doc, root: Element) -> None:
+        """Give every element its object (filled by ``_fill``) and its reference, written as bytes."""
+        numbers = doc.idToObjectNumberAndVersion
+        pending = [root]
+        while pending:
+            element = pending.pop()
+            element.obj = _Raw([])
+            element.ref = b"%d %d R" % numbers[doc.Reference(element.obj).name]
+            pending.extend(kid for kid in reversed(element.kids) if type(kid) is Element)
 
-    def _fill(self, element: Element, parent_ref, page_refs) -> None:
-        """Write one element (and its subtree) as bytes: hundreds per handout, so no generic dictionaries."""
-        first_page = next((k[0] for k in _leaves(element)), None)
+    def _fill(self, element: Element, parent_ref: bytes, page_refs: list[bytes]) -> int | None:
+        """Write one element (and its subtree) as bytes: hundreds per handout, so no generic dictionaries.
+
+        Returns the page its first marked content is on (None: it has none).
+        """
+        first_page = None
         kids = []
         for kid in element.kids:
-            if isinstance(kid, Element):
-                self._fill(kid, element.ref, page_refs)
+            if type(kid) is Element:
+                page = self._fill(kid, element.ref, page_refs)
                 kids.append(kid.ref)
-            elif kid[0] == first_page:
-                kids.append(b"%d" % kid[1])
             else:
-                kids.append(_Raw([b"<< /Type /MCR /Pg ", page_refs[kid[0]], b" /MCID %d >>" % kid[1]]))
-        parts = element.obj.parts
-        parts += [b"<< /S /", element.role.encode("ascii"), b" /P ", parent_ref, b" /K "]
-        parts += kids if len(kids) == 1 else [b"[", *_joined(kids), b"]"]
+                page = kid[0]
+                kids.append(kid)
+            if first_page is None:
+                first_page = page
+        kids = [kid if type(kid) is bytes else b"%d" % kid[1] if kid[0] == first_page
+                else b"<< /Type /MCR /Pg %s /MCID %d >>" % (page_refs[kid[0]], kid[1]) for kid in kids]
+        head = b"<< /S /%s /P %s /K %s" % (element.role.encode("ascii"), parent_ref,
+                                         kids[0] if len(kids) == 1 else b"[%s]" % b" ".join(kids))
         if first_page is not None:
-            parts += [b" /Pg ", page_refs[first_page]]
+            head += b" /Pg " + page_refs[first_page]
+        parts = element.obj.parts
+        if not element.alt and not element.attrs:
+            parts.append(head + b" >>")
+            return first_page
+        parts.append(head)
         if element.alt:
             parts += [b" /Alt ", PDFString(element.alt)]
         if element.attrs:
@@ -184,35 +199,20 @@ class Tagger:
                                               **{k: PDFName(v) if isinstance(v, str) else v
                                                  for k, v in element.attrs.items() if k != "O"}})]
         parts.append(b" >>")
+        return first_page
 
 
 class _Raw(PDFObject):
-    """A PDF object written from ready bytes and the references and values between them."""
+    """A PDF object written from ready bytes (references already numbered) and the values between them."""
 
     def __init__(self, parts: list):
         self.parts = parts
 
     def format(self, document) -> bytes:
-        numbers = document.idToObjectNumberAndVersion      # references, the most common part, written directly
-        return b"".join(part if isinstance(part, bytes) else b"%d %d R" % numbers[part.name]
-                        if type(part) is PDFObjectReference else part.format(document) for part in self.parts)
-
-
-def _joined(items) -> list:
-    out = []
-    for item in items:
-        if out:
-            out.append(b" ")
-        out.append(item)
-    return out
-
-
-def _leaves(element: Element):
-    for kid in element.kids:
-        if isinstance(kid, Element):
-            yield from _leaves(kid)
-        else:
-            yield kid
+        parts = self.parts
+        if len(parts) == 1:
+            return parts[0]
+        return b"".join(part if type(part) is bytes else part.format(document) for part in parts)
 
 
 def _xmp(title: str, author: str, subject: str, language: str, keywords: str) -> PDFStream:
