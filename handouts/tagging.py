@@ -77,38 +77,19 @@ class Tagger:
         """Continue an element started on an earlier page (a split paragraph or table)."""
         self.stack.append(element)
 
-    @contextmanager
-    def element(self, role: str, alt: str = "", attrs: dict | None = None):
-        element = self.open(role, alt, attrs)
-        try:
-            yield element
-        finally:
-            self.close()
+    def element(self, role: str, alt: str = "", attrs: dict | None = None) -> _Element:
+        """``with tagger.element(role) as element:`` what is drawn inside belongs to a new element."""
+        return _Element(self, role, alt, attrs)
 
     # --- marked content ---------------------------------------------------
 
-    @contextmanager
-    def content(self, tag: str | None = None, actual: str | None = None):
+    def content(self, tag: str | None = None, actual: str | None = None) -> _Content:
         """Marks drawn inside belong to the current element.
 
         ``actual`` is the text they show in reading order (ActualText), for text
         drawn in another order: right-to-left words placed right to left.
         """
-        if self.hidden:
-            yield
-            return
-        element = self.stack[-1]
-        page = self.canvas.getPageNumber() - 1
-        marks = self.page_marks.setdefault(page, [])
-        mcid = len(marks)
-        marks.append(element)
-        element.kids.append((page, mcid))
-        spoken = f" /ActualText <FEFF{actual.encode('utf-16-be').hex().upper()}>" if actual else ""
-        self.canvas.addLiteral(f"/{tag or element.role} <</MCID {mcid}{spoken}>> BDC")
-        try:
-            yield
-        finally:
-            self.canvas.addLiteral("EMC")
+        return _Content(self, tag, actual)
 
     @contextmanager
     def artifact(self, kind: str = ""):
@@ -200,6 +181,49 @@ class Tagger:
                                                  for k, v in element.attrs.items() if k != "O"}})]
         parts.append(b" >>")
         return first_page
+
+
+class _Element:
+    """The context ``Tagger.element`` gives; a class, not a generator, as a page opens hundreds."""
+
+    __slots__ = ("tagger", "role", "alt", "attrs")
+
+    def __init__(self, tagger: Tagger, role: str, alt: str, attrs: dict | None):
+        self.tagger, self.role, self.alt, self.attrs = tagger, role, alt, attrs
+
+    def __enter__(self) -> Element | None:
+        return self.tagger.open(self.role, self.alt, self.attrs)
+
+    def __exit__(self, *exc) -> None:
+        self.tagger.close()
+
+
+class _Content:
+    """The context ``Tagger.content`` gives: ``BDC`` on entry, ``EMC`` on exit (nothing in an artifact)."""
+
+    __slots__ = ("tagger", "tag", "actual", "marked")
+
+    def __init__(self, tagger: Tagger, tag: str | None, actual: str | None):
+        self.tagger, self.tag, self.actual = tagger, tag, actual
+
+    def __enter__(self) -> None:
+        tagger = self.tagger
+        self.marked = not tagger.hidden
+        if not self.marked:
+            return
+        element = tagger.stack[-1]
+        page = tagger.canvas.getPageNumber() - 1
+        marks = tagger.page_marks.setdefault(page, [])
+        mcid = len(marks)
+        marks.append(element)
+        element.kids.append((page, mcid))
+        actual = self.actual
+        spoken = f" /ActualText <FEFF{actual.encode('utf-16-be').hex().upper()}>" if actual else ""
+        tagger.canvas.addLiteral(f"/{self.tag or element.role} <</MCID {mcid}{spoken}>> BDC")
+
+    def __exit__(self, *exc) -> None:
+        if self.marked:
+            self.tagger.canvas.addLiteral("EMC")
 
 
 class _Raw(PDFObject):
