@@ -100,13 +100,14 @@ def dose_and_schedule(ctx, h: Handout, size: float, width: float, columns: int =
 
 
 def sites_and_depth(ctx, h: Handout, size: float, width: float, columns: int = 3, picture: float = 0.31,
-                    grow: float = 0.0) -> list:
+                    grow: float | None = 0.0) -> list:
     """The body map with the prescribed sites, the depth cross-section, and landmarks in words.
 
     ``columns=3`` puts map, depth and landmarks side by side; ``1`` stacks them
     (large print), with the pictures as wide as the text. Side by side, each
     site's close-up goes under the shortest column if the row grows by no
-    more than ``grow`` points, so it never pushes the row off its page;
+    more than ``grow`` points, so it never pushes the row off its page
+    (``None``: none there, the layout shows them beside the steps);
     stacked, it follows the site's words. Stacked, the body map is
     ``picture`` of the width high, and the landmarks go without the caption
     and the medical names (the picture labels say whose left and right).
@@ -127,8 +128,8 @@ def sites_and_depth(ctx, h: Handout, size: float, width: float, columns: int = 3
         words = [gap(s["h2"].leading + s["h2"].spaceBefore), *_landmarks(ctx, h, s["small"])]
         cells, shares = [body, depth, words], [share, share, 1 - 2 * share]
         heights = [_height(cell, width * f - size * 0.8) for cell, f in zip(cells, shares, strict=True)]
-        tallest = max(heights) + grow
-        for place in h.places:
+        tallest = max(heights) + (grow or 0.0)
+        for place in h.places if grow is not None else ():
             # each close-up under the shortest column, if the row grows no more than ``grow``
             i = min(range(3), key=heights.__getitem__)
             spot = closeups.figures(ctx, place, width * shares[i] - size * 0.8, _figure_text(size), h.pictures,
@@ -185,12 +186,15 @@ def _marks(h: Handout) -> list[tuple[str, str | None, str]]:
     return [(site.site_id, site.side, str(site.number)) for site in h.sites]
 
 
-def steps(ctx, h: Handout, size: float, width: float, columns: int = 1, pictures: bool = False) -> list:
+def steps(ctx, h: Handout, size: float, width: float, columns: int = 1, pictures: bool = False,
+          beside: float = 0.0) -> list:
     """The numbered checklist; in two columns it reads down the left column first.
 
     With ``pictures`` each run of hands-on steps has its picture
     (technique.py): panels under the steps for getting the dose into the
-    syringe, the hand on the skin beside the steps it shows.
+    syringe, the hand on the skin beside the steps it shows. With ``beside``
+    (a share of the width) the pictures and each site's close-up stand in
+    a column to the right of the steps, in the order the steps use them.
     """
     s = ctx.styles(size)
     items = [CheckItem(i, para(text(step), s["body"]), size * 1.05, s["bold"]) for i, step in enumerate(h.steps, 1)]
@@ -198,6 +202,8 @@ def steps(ctx, h: Handout, size: float, width: float, columns: int = 1, pictures
     if columns == 2:
         half = (len(items) + 1) // 2
         out.append(side_by_side([items[:half], items[half:]], width, [0.5, 0.5], size))
+    elif beside:
+        out += _beside(ctx, h, items, size, width, beside)
     elif pictures:
         out += _with_pictures(ctx, h, items, size, width)
     else:
@@ -221,6 +227,47 @@ def _with_pictures(ctx, h: Handout, items: list, size: float, width: float) -> l
             out.append(ImageAndFlowables(technique.Stack([figure(picture, alt)], 0), run, imageSide="right",
                                          imageLeftPadding=size * 0.8, imageRightPadding=0))
     return out + items[done:]
+
+
+def _beside(ctx, h: Handout, items: list, size: float, width: float, share: float) -> list:
+    """The steps flowing beside their pictures, each picture level with the first step it shows.
+
+    The first picture stands beside its own steps; each later one beside the
+    steps from the end of the run before (the last, to the end of the list),
+    and the text goes on at full width below a picture taller than its steps
+    (platypus's ImageAndFlowables). Each site's close-up (finding the spot)
+    stands above the last picture, the hand on the skin with the needle's
+    angle. Close-ups that would make that column taller than ``size * 40``
+    (about two thirds of a page) follow the steps instead, so a column
+    always fits its page.
+    """
+    label, room, space = _figure_text(size), width * share - size * 0.8, size * 0.6
+    runs = [(first, first + count, [figure(technique.drawing(ctx, key, room, label, h.pictures, 2, h.technique),
+                                           alt)])
+            for first, count, key, alt in h.step_pictures]
+    spots, after = [], []
+    free = size * 40 - (runs[-1][2][0].height if runs else 0)
+    for place in h.places:
+        spot = closeups.figures(ctx, place, room, label, h.pictures, longest=20)
+        if spot and spot[-1].height + space <= free:
+            free -= spot[-1].height + space
+            spots.append(spot[-1])
+        else:
+            after += spot
+    if runs:
+        runs[-1][2][:0] = spots
+    elif spots:                     # no technique pictures: the close-ups beside all the steps
+        runs = [(0, len(items), spots)]
+    if not runs:
+        return items + after
+    done = runs[0][0]
+    out = items[:done]
+    for i, (_, end, column) in enumerate(runs):
+        beside = items[done:end if i < len(runs) - 1 else len(items)]
+        done += len(beside)
+        out.append(ImageAndFlowables(technique.Stack(column, space), beside, imageSide="right",
+                                     imageLeftPadding=size * 0.8, imageRightPadding=0, imageTopPadding=0))
+    return out + after
 
 
 def in_place(ctx, h: Handout, size: float, width: float, lines: int) -> int:

@@ -149,18 +149,18 @@ def test_hostile_patient_name_end_to_end(run, tmp_path):
 
 def test_merged_print_file_starts_every_handout_on_an_odd_page(run, tmp_path):
     src = prescriptions(tmp_path / "in", 3)
-    for path in src.iterdir():      # a monthly course: its calendar fits the one compact page
+    for path in src.iterdir():      # a daily course: the doses beyond the calendar's page go on a dose log
         rx = yaml.safe_load(path.read_text(encoding="utf-8"))
-        rx["schedule"]["phases"] = [{"every": "1 month"}]
+        rx["schedule"]["phases"] = [{"every": "1 day", "for": "8 weeks"}]
         path.write_text(dump(rx), encoding="utf-8")
     out = tmp_path / "out"
     merged = tmp_path / "print.pdf"
     assert run("batch", src, "-o", out, "--merge", merged, "--layout", "standard").exit_code == 0
     reader = PdfReader(merged)
-    assert len(reader.pages) == 12                              # 3 three-page handouts, each followed by a blank
+    assert len(reader.pages) == 18                              # 3 five-page handouts, each followed by a blank
     starts = [i for i, page in enumerate(reader.pages) if "Page 1" in (page.extract_text() or "")]
-    assert starts == [0, 4, 8]
-    assert all(not (reader.pages[i].extract_text() or "").strip() for i in (3, 7, 11))
+    assert starts == [0, 6, 12]
+    assert all(not (reader.pages[i].extract_text() or "").strip() for i in (5, 11, 17))
     # fonts are stored once, not once per handout
     font_files = {id(f) for f in _font_files(reader)}
     assert len(font_files) <= 2
@@ -201,9 +201,9 @@ def test_interrupted_batch_leaves_no_partial_file_and_a_rerun_finishes(tmp_path,
     proc.communicate(timeout=60)
     assert not list(out.glob("*.part")) and not list(tmp_path.glob("*.part")) and not list(tmp_path.glob(".*.part"))
     for pdf in out.glob("*.pdf"):
-        pages = PdfReader(pdf).pages                           # every file there is whole: three pages,
+        pages = PdfReader(pdf).pages                           # every file there is whole: four pages,
         continued = "(continued)" in (pages[-1].extract_text() or "")   # and a dose log when one is needed
-        assert len(pages) == (4 if continued else 3) and "Page 1" in (pages[0].extract_text() or "")
+        assert len(pages) == (5 if continued else 4) and "Page 1" in (pages[0].extract_text() or "")
     assert not (tmp_path / "print.pdf").exists()
     finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert finished.returncode == 0, finished.stderr

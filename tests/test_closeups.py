@@ -116,10 +116,11 @@ def test_only_the_prescribed_sides_are_marked_on_the_belly():
 
 EXAMPLES = {"vastus_lateralis": (ROOT / "examples" / "cyanocobalamin-im.yaml", theme.HAND),
             "abdomen": (ROOT / "examples" / "cyanocobalamin-subcut.yaml", theme.AVOID)}
-# Where each layout prints the close-up today: large print always (after the site's words); the compact
-# sheet where a column of its sites row has room (the thigh's, not the belly's with its second site); the
-# standard page 1 has no room left for one (see sites_and_depth's ``grow``).
-SHOWN = [("large-print", "vastus_lateralis"), ("large-print", "abdomen"), ("compact", "vastus_lateralis")]
+# Where each layout prints the close-up today: large print always (after the site's words); standard always
+# (beside the steps, from "find your spot"); the compact sheet where a column of its sites row has room (the
+# thigh's, not the belly's with its second site).
+SHOWN = [("large-print", "vastus_lateralis"), ("large-print", "abdomen"), ("standard", "vastus_lateralis"),
+         ("standard", "abdomen"), ("compact", "vastus_lateralis")]
 
 
 def _pixels_of(pdf: bytes, colour) -> int:

@@ -22,12 +22,12 @@ def im_pdf():
     return api.generate(IM).pdf
 
 
-def test_cli_writes_a_three_page_handout(run, tmp_path):
+def test_cli_writes_a_four_page_handout(run, tmp_path):
     out = tmp_path / "handout.pdf"
     result = run("generate", IM, "-o", out)
     assert result.exit_code == 0, result.output
     reader = read_pdf(out)
-    assert len(reader.pages) == 3
+    assert len(reader.pages) == 4
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
 
@@ -119,9 +119,9 @@ def test_every_example_generates(example, tmp_path, run):
     out = tmp_path / "x.pdf"
     assert run("generate", example, "-o", out).exit_code == 0
     pages = PdfReader(out).pages
-    # three pages, then a dose log page when the calendar does not fit in its place
+    # four pages, then a dose log page when the calendar does not fit in its place
     continued = "(continued)" in (pages[-1].extract_text() or "")
-    assert len(pages) == (4 if continued else 3)
+    assert len(pages) == (5 if continued else 4)
 
 
 def test_hydroxocobalamin_calendar_three_times_a_week():
@@ -158,7 +158,7 @@ def test_real_subprocess_from_elsewhere(tmp_path):
     proc = subprocess.run([sys.executable, "-c", "from handouts.generate import main; main()", "generate", str(IM),
                            "-o", str(out)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
-    assert len(PdfReader(out).pages) == 3
+    assert len(PdfReader(out).pages) == 4
 
 
 def test_listing_commands(run):

@@ -6,8 +6,10 @@ smaller than the layout's floor fails here, not in a reader's hands.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
 
@@ -75,6 +77,50 @@ def test_compact_keeps_what_the_patient_must_keep_on_one_sheet(rendered, example
         assert needed in text, needed
     back = " ".join((reader.pages[1].extract_text() or "").split())
     assert "• Trouble breathing, or wheezing." in back        # side effects as bullets, not run together
+
+
+STANDARD_PAGES = 4          # the pictures of the hands-on steps and the close-ups take the fourth
+STANDARD_HEADINGS = ("Key points", "Your dose", "When to inject", "Where to inject", "How deep it goes",
+                     "What you need", "Step by step", "If something goes wrong",
+                     "Side effects: what is normal and when to get help",
+                     "Who to call", "Tell your doctor or nurse", "Your dose calendar", "Used needles",
+                     "Storing your medicine")
+
+
+@pytest.fixture(scope="module")
+def standard_examples():
+    return {example.stem: PdfReader(io.BytesIO(api.generate(example).pdf))
+            for example in sorted((ROOT / "examples").glob("*.yaml"))}
+
+
+def test_standard_keeps_four_pages_and_the_dose_log(standard_examples):
+    """Every bundled example: four pages, and one more only for a dose log that carries on the calendar."""
+    for name, reader in standard_examples.items():
+        pages = [page.extract_text() or "" for page in reader.pages]
+        logs = [text for text in pages if "Dose log for" in text]
+        assert len(pages) - len(logs) <= STANDARD_PAGES, f"{name}: {len(pages)} pages, {len(logs)} of dose log"
+        assert len(logs) <= 1 and all(log == pages[-1] for log in logs), name
+
+
+def test_standard_never_ends_a_page_on_a_heading(standard_examples):
+    for name, reader in standard_examples.items():
+        for number, page in enumerate(reader.pages[:-1], 1):
+            lines = [line.strip() for line in (page.extract_text() or "").splitlines() if line.strip()]
+            assert lines[-1] not in STANDARD_HEADINGS, f"{name}: page {number} ends with {lines[-1]!r}"
+
+
+def test_standard_fills_its_pages():
+    """No page but the last is left half empty: each page's lowest line of text (the footer aside) is in its
+    lowest third."""
+    for example in sorted((ROOT / "examples").glob("*.yaml")):
+        pages = list(pdfium.PdfDocument(api.generate(example).pdf))
+        for number, page in enumerate(pages[:-1], 1):
+            text = page.get_textpage()
+            boxes = [text.get_rect(i) for i in range(text.count_rects())]      # (left, bottom, right, top)
+            footer = min(box[1] for box in boxes)                               # the footer's line is the lowest
+            above = max(box[3] for box in boxes if box[1] < footer + 4)
+            lowest = min(box[1] for box in boxes if box[1] > above)
+            assert lowest < page.get_height() / 3, f"{example.stem}: page {number} ends {lowest:.0f} pt up"
 
 
 # What large print keeps however it is cut: every safety section, by the words a patient reads there.

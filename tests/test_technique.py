@@ -51,8 +51,8 @@ def _medicine_pixels(pdf: bytes) -> int:
     return count
 
 
-def test_large_print_shows_drawing_up_and_holding_the_skin(monkeypatch):
-    layout = "large-print"
+@pytest.mark.parametrize("layout", ["standard", "large-print"])
+def test_layout_shows_drawing_up_and_holding_the_skin(layout, monkeypatch):
     pdf = api.generate(IM, layout=layout).pdf
     alts = _figures(pdf)
     assert any(alt.startswith("Four pictures of drawing up from a vial") and "1 mL" in alt for alt in alts), alts
@@ -63,8 +63,32 @@ def test_large_print_shows_drawing_up_and_holding_the_skin(monkeypatch):
     assert _medicine_pixels(api.generate(IM, layout=layout).pdf) == 0
 
 
-def test_ampoule_steps_and_picture_for_uk_hydroxocobalamin():
-    pdf = api.generate(AMPOULE, layout="large-print").pdf
+def test_standard_sets_the_pictures_beside_their_steps():
+    """On the page with the drawing-up steps, the pictures stand to the right of the words, never under them."""
+    document = pdfium.PdfDocument(api.generate(IM).pdf)
+    want = tuple(round(v * 255) for v in theme.LIQUID.rgb())
+    for page in document:
+        text = page.get_textpage()
+        found = text.search("Turn the vial upside down").get_next()
+        if found:
+            break
+    else:
+        pytest.fail("no page has the drawing-up steps")
+    left, _, right, _ = text.get_charbox(found[0])           # where the step's words start
+    image = page.render(scale=1).to_pil().convert("RGB")
+    columns = [x for x in range(image.width) for y in range(0, image.height, 2)
+               if all(abs(a - b) <= 3 for a, b in zip(image.getpixel((x, y)), want, strict=True))]
+    assert len(columns) > 100                                 # the medicine in the syringes and vial
+    baseline = text.get_charbox(found[0])[1]
+    step_end = max(box[2] for box in (text.get_charbox(i) for i in range(text.count_chars()))
+                   if abs(box[1] - baseline) < 2)              # the right end of the step's line
+    assert min(columns) > step_end, "a picture overlaps or sits left of its step's words"
+    assert min(columns) > left + page.get_width() * 0.45
+
+
+@pytest.mark.parametrize("layout", ["standard", "large-print"])
+def test_ampoule_steps_and_picture_for_uk_hydroxocobalamin(layout):
+    pdf = api.generate(AMPOULE, layout=layout).pdf
     text = pdf_text(pdf)
     assert "glass ampoule" in text and "Snap the top off, away from you" in text
     assert "rubber top of the vial" not in text
@@ -77,9 +101,10 @@ def test_vial_steps_for_cyanocobalamin():
     assert "ampoule" not in text
 
 
+@pytest.mark.parametrize("layout", ["standard", "large-print"])
 @pytest.mark.parametrize(("example", "angle"), [(SC_45, 45), (SC_90, 90)])
-def test_pinch_picture_uses_the_prescribed_angle(example, angle):
-    alts = _figures(api.generate(example, layout="large-print").pdf)
+def test_pinch_picture_uses_the_prescribed_angle(example, angle, layout):
+    alts = _figures(api.generate(example, layout=layout).pdf)
     pinch = [alt for alt in alts if alt.startswith("A thumb and finger pinch up a fold")]
     assert pinch and f"at {angle} degrees" in pinch[0]
     assert not any(alt.startswith("A hand pulls the skin flat") for alt in alts)
