@@ -554,9 +554,13 @@ def supplies(ctx, h: Handout, size: float, needle_words: bool = False) -> list:
 
 
 def problems(ctx, h: Handout, size: float) -> list:
-    """What to do when something goes wrong, each problem in bold so the eye finds it."""
+    """What to do when something goes wrong, each problem in bold so the eye finds it.
+
+    Each problem stays whole on its page: a last line alone at the top of
+    the next would be read without what it is about.
+    """
     if not h.problems:
         return []
     s = ctx.styles(size)
     return [heading(h.headings["problems"], 2, s["h2"])] + [
-        item(f"<b>{text(title_words)}.</b> {text(words)}", s["body"]) for title_words, words in h.problems]
+        Together([item(f"<b>{text(title_words)}.</b> {text(words)}", s["body"])]) for title_words, words in h.problems]

@@ -52,8 +52,10 @@ def test_every_example_renders_in_every_layout_in_its_language(rendered, languag
         pages = len(reader.pages)
         if layout == "compact":      # one sheet, both sides, and the dose log's page when there is one
             assert pages <= 3, (stem, layout, pages)
-        elif layout == "standard":   # the same pages as in English: three, and the dose log's
-            assert pages == english[stem, "en-US", layout], (stem, layout, pages)
+        elif layout == "standard":   # at most four pages (fewer on A4), and the dose log's
+            last = reader.pages[-1].extract_text() or ""
+            continued = "(continued)" in last or "(sigue)" in last
+            assert pages <= (5 if continued else 4), (stem, layout, pages)
         else:                        # large print promises no count; Spanish runs about a fifth longer
             assert pages <= english[stem, "en-US", layout] * 1.25, (stem, layout, pages)
 
