@@ -190,7 +190,7 @@ def test_a_disk_that_fills_up_gives_a_clean_message_and_no_partial_files(run, tm
     assert "Traceback" not in result.stderr and "No space left on device" in result.stderr
     assert not [p for p in tiny_disk.rglob("*") if p.name.endswith(".part")]
     for pdf in (tiny_disk / "out").glob("*.pdf"):
-        assert len(PdfReader(pdf).pages) == 3                           # every file there is whole
+        assert len(PdfReader(pdf).pages) == 4                           # every file there is whole
 
 
 def test_a_read_only_folder_stops_the_batch_before_any_work(run, tmp_path, tiny_disk):
