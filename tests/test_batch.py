@@ -195,10 +195,11 @@ def test_interrupted_batch_leaves_no_partial_file_and_a_rerun_finishes(tmp_path,
                "--merge", str(tmp_path / "print.pdf"), "--workers", "2"]
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.time() + 60
-    while time.time() < deadline and len(list(out.glob("*.pdf"))) < 5:
-        time.sleep(0.05)
+    while time.time() < deadline and len(list(out.glob("*.pdf"))) < 2:
+        time.sleep(0.02)
     proc.send_signal(stop)
-    proc.communicate(timeout=60)
+    _, stderr = proc.communicate(timeout=60)
+    assert b"INTERRUPTED" in stderr, stderr.decode()[-2000:]      # the stop came while there was work left
     assert not list(out.glob("*.part")) and not list(tmp_path.glob("*.part")) and not list(tmp_path.glob(".*.part"))
     for pdf in out.glob("*.pdf"):
         pages = PdfReader(pdf).pages                           # every file there is whole: four pages,
