@@ -6,6 +6,7 @@ import copy
 import io
 from pathlib import Path
 
+import pikepdf
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -64,3 +65,21 @@ def pdf_text(data: bytes | Path) -> str:
     """All page text, whitespace folded, as a patient's screen reader would get it."""
     reader = read_pdf(data)
     return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+def figure_alts(pdf: bytes) -> list[str]:
+    """The alt text of every Figure in the structure tree: what a screen reader says for each picture."""
+    alts = []
+
+    def walk(node):
+        if isinstance(node, pikepdf.Array):
+            for kid in node:
+                walk(kid)
+        elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+            if str(node.S) == "/Figure":
+                alts.append(str(node.get("/Alt", "")))
+            walk(node.get("/K"))
+
+    document = pikepdf.open(io.BytesIO(pdf))     # held: its objects live only as long as it does
+    walk(document.Root.StructTreeRoot.K)
+    return alts

@@ -10,13 +10,12 @@ from __future__ import annotations
 import io
 import math
 
-import pikepdf
 import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
 from reportlab.graphics.shapes import Drawing
 
-from conftest import ROOT
+from conftest import ROOT, figure_alts
 from handouts import api, closeups, content, technique, theme
 
 LIB = content.load()
@@ -139,20 +138,7 @@ def test_the_layout_prints_the_closeup(layout, site_id, monkeypatch):
     path, colour = EXAMPLES[site_id]
     pdf = api.generate(path, layout=layout).pdf
     assert _pixels_of(pdf, colour) > 150, f"{layout}: no close-up of the {site_id}"
-    document = pikepdf.open(io.BytesIO(pdf))
-    tree = document.Root.StructTreeRoot
-    alts = []
-
-    def walk(node):
-        if isinstance(node, pikepdf.Array):
-            for kid in node:
-                walk(kid)
-        elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
-            if str(node.S) == "/Figure":
-                alts.append(str(node.get("/Alt", "")))
-            walk(node.get("/K"))
-
-    walk(tree.K)
+    alts = figure_alts(pdf)
     assert any(alt.startswith("Close-up of the") for alt in alts), alts
     # the colour belongs to the close-up (and the hands of the technique pictures): without them, none is printed
     monkeypatch.setattr(closeups, "figures", lambda *args, **kwargs: [])

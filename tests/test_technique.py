@@ -8,37 +8,17 @@ and a clear refusal of a form the medicine does not come in.
 
 from __future__ import annotations
 
-import io
-
-import pikepdf
 import pypdfium2 as pdfium
 import pytest
 from reportlab.graphics.shapes import Drawing
 
-from conftest import ROOT, base_rx, pdf_text
+from conftest import ROOT, base_rx, figure_alts, pdf_text
 from handouts import api, technique, theme
 
 IM = ROOT / "examples" / "cyanocobalamin-im.yaml"                 # cyanocobalamin: vials (US label)
 AMPOULE = ROOT / "examples" / "hydroxocobalamin-im.yaml"          # hydroxocobalamin: UK ampoules first
 SC_90 = ROOT / "examples" / "cyanocobalamin-subcut-90-degrees.yaml"
 SC_45 = ROOT / "examples" / "cyanocobalamin-subcut.yaml"
-
-
-def _figures(pdf: bytes) -> list[str]:
-    alts = []
-
-    def walk(node):
-        if isinstance(node, pikepdf.Array):
-            for kid in node:
-                walk(kid)
-        elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
-            if str(node.S) == "/Figure":
-                alts.append(str(node.get("/Alt", "")))
-            walk(node.get("/K"))
-
-    document = pikepdf.open(io.BytesIO(pdf))
-    walk(document.Root.StructTreeRoot.K)
-    return alts
 
 
 def _medicine_pixels(pdf: bytes) -> int:
@@ -54,7 +34,7 @@ def _medicine_pixels(pdf: bytes) -> int:
 @pytest.mark.parametrize("layout", ["standard", "large-print"])
 def test_layout_shows_drawing_up_and_holding_the_skin(layout, monkeypatch):
     pdf = api.generate(IM, layout=layout).pdf
-    alts = _figures(pdf)
+    alts = figure_alts(pdf)
     assert any(alt.startswith("Four pictures of drawing up from a vial") and "1 mL" in alt for alt in alts), alts
     assert any(alt.startswith("A hand pulls the skin flat") and "90 degrees" in alt for alt in alts), alts
     assert _medicine_pixels(pdf) > 200
@@ -92,7 +72,7 @@ def test_ampoule_steps_and_picture_for_uk_hydroxocobalamin(layout):
     text = pdf_text(pdf)
     assert "glass ampoule" in text and "Snap the top off, away from you" in text
     assert "rubber top of the vial" not in text
-    assert any(alt.startswith("Four pictures of opening a glass ampoule") for alt in _figures(pdf))
+    assert any(alt.startswith("Four pictures of opening a glass ampoule") for alt in figure_alts(pdf))
 
 
 def test_vial_steps_for_cyanocobalamin():
@@ -104,7 +84,7 @@ def test_vial_steps_for_cyanocobalamin():
 @pytest.mark.parametrize("layout", ["standard", "large-print"])
 @pytest.mark.parametrize(("example", "angle"), [(SC_45, 45), (SC_90, 90)])
 def test_pinch_picture_uses_the_prescribed_angle(example, angle, layout):
-    alts = _figures(api.generate(example, layout=layout).pdf)
+    alts = figure_alts(api.generate(example, layout=layout).pdf)
     pinch = [alt for alt in alts if alt.startswith("A thumb and finger pinch up a fold")]
     assert pinch and f"at {angle} degrees" in pinch[0]
     assert not any(alt.startswith("A hand pulls the skin flat") for alt in alts)
