@@ -208,12 +208,19 @@ PICTURES: dict[str, tuple[tuple[str, Panel], ...]] = {
 def drawing(ctx, key: str, width: float, text_size: float, words: dict, columns: int = 4,
             info: dict | None = None) -> Drawing:
     """The picture ``key`` (a product form, or "stretch"/"pinch") ``width`` wide, its panels in ``columns``;
-    memoized per context like the body outlines, and shared as one form in a file."""
+    memoized per context like the body outlines, and shared as one form in a file.
+
+    ``info`` is the handout's ``technique``: the skin pictures draw the needle at its ``angle``, which
+    comes from the content (routes.yaml) or the prescription; without one they refuse rather than guess.
+    """
     info = info or {}
     if key in ("stretch", "pinch"):
+        angle = info.get("angle")
+        if angle is None:       # the route's angle (routes.yaml) or the prescription's: never one of ours
+            raise ValueError(f"the {key!r} picture needs the needle's angle (info['angle']); none was given")
         height = max(width * 0.42, text_size * 5.0)
-        labels = (words.get(key, key), f"{info.get('angle', 90)}°")
-        make = lambda: _skin(ctx, key, width, height, text_size, labels, info.get("angle", 90))  # noqa: E731
+        labels = (words.get(key, key), f"{angle}°")
+        make = lambda: _skin(ctx, key, width, height, text_size, labels, angle)  # noqa: E731
     else:
         panels = PICTURES[key]
         rows = math.ceil(len(panels) / columns)

@@ -13,7 +13,7 @@ import pytest
 from reportlab.graphics.shapes import Drawing
 
 from conftest import ROOT, base_rx, figure_alts, pdf_text
-from handouts import api, technique, theme
+from handouts import api, context, model, prescription, technique, theme
 
 IM = ROOT / "examples" / "cyanocobalamin-im.yaml"                 # cyanocobalamin: vials (US label)
 AMPOULE = ROOT / "examples" / "hydroxocobalamin-im.yaml"          # hydroxocobalamin: UK ampoules first
@@ -107,3 +107,22 @@ def test_a_form_the_medicine_does_not_come_in_is_refused(write_rx, run):
     assert "use one of: vial" in result.output
     assert not path.with_suffix(".pdf").exists()
 
+
+
+def _strings(node) -> list[str]:
+    return [node.text] if hasattr(node, "text") else [s for child in getattr(node, "contents", []) for s in
+                                                       _strings(child)]
+
+
+@pytest.mark.parametrize(("example", "key", "route"), [(IM, "stretch", "intramuscular"),
+                                                        (SC_45, "pinch", "subcutaneous")])
+def test_the_skin_picture_takes_its_angle_from_the_content_and_never_guesses_one(example, key, route):
+    ctx = context.default()
+    h = model.build(prescription.load(example, ctx.library), ctx.library)
+    angle = ctx.library.routes[route]["angle"]          # routes.yaml, where the angle's source is
+    assert h.technique["angle"] == angle
+    shown = _strings(technique.drawing(ctx, key, 200, 9, h.pictures, 1, h.technique))
+    assert f"{angle}°" in shown
+    for info in ({}, {"ticks": 10}):                    # no angle: refused, not drawn at a made-up one
+        with pytest.raises(ValueError, match="angle"):
+            technique.drawing(ctx, key, 200, 9, h.pictures, 1, info)
