@@ -145,9 +145,10 @@ def build(rx: Prescription, lib: Library) -> Handout:
     med = lib.medication(rx.medication, language)
     route_text = text["routes"][rx.route]
     route_data = lib.routes[rx.route]
-    angle = int(route_data.get("angle", 90))
-    if rx.route == "subcutaneous" and rx.needle_mm <= 6:
-        angle = 90  # short needles go in straight — Hall 2015, clinical-facts §3
+    angle = int(route_data["angle"])      # every route that is not refused has one (contentcheck)
+    short = route_data.get("short_needle")
+    if short and rx.needle_mm <= short["max_mm"]:
+        angle = int(short["angle"])      # a short needle's own angle, with its source in routes.yaml
     if rx.angle is not None:
         angle = rx.angle   # the clinician's choice, checked against the route's allowed angles
     dose_ml, dose_mcg = w.ml(rx.volume), w.amount(rx.dose, rx.strength_unit)

@@ -8,7 +8,7 @@ import pypdfium2 as pdfium
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import ROOT, figure_alts, sc_rx
 from handouts import api
 from handouts.content import BUILTIN
 
@@ -78,3 +78,22 @@ def test_the_same_folder_by_another_path_gives_the_same_handout(tmp_path):
     link = tmp_path / "again"
     shutil.copytree(folder, link)
     assert api.generate(IM, content_dir=folder).pdf == api.generate(IM, content_dir=str(link)).pdf
+
+
+def test_a_short_needles_angle_is_the_one_routes_yaml_gives(tmp_path, write_rx):
+    """A 6 mm needle goes in straight (Hall 2015, in routes.yaml); a clinic's routes.yaml may set it otherwise."""
+    rx = sc_rx()
+    rx["needle"]["length"] = "6 mm"
+    path = write_rx(rx)
+
+    def pinch_alt(content_dir=None) -> str:
+        alts = figure_alts(api.generate(path, content_dir=content_dir).pdf)
+        return next(alt for alt in alts if alt.startswith("A thumb and finger pinch up a fold"))
+
+    assert "at 90 degrees" in pinch_alt()
+    routes = yaml.safe_load((BUILTIN / "routes.yaml").read_text(encoding="utf-8"))
+    routes["routes"]["subcutaneous"]["short_needle"]["max_mm"] = 5
+    folder = tmp_path / "clinic"
+    folder.mkdir()
+    (folder / "routes.yaml").write_text(yaml.safe_dump(routes, allow_unicode=True), encoding="utf-8")
+    assert "at 45 degrees" in pinch_alt(str(folder))         # the route's own angle, as routes.yaml says
