@@ -81,11 +81,15 @@ def _as_error(problem: Problem) -> Problem:
 
 
 def _checked(rx: prescription.Prescription, lib: content.Library, strict: bool) -> list[Problem]:
+    """The safety check's warnings (raising when anything blocks), and the language's review warning.
+
+    Checking and generating both come here, so ``handout check`` warns of what ``handout generate`` would.
+    """
     problems = safety.check(rx, lib)
     blocking = [p for p in problems if p.severity == "error" or strict]
     if blocking:
         raise PrescriptionError(problems)
-    return problems
+    return problems + unreviewed(rx, lib)
 
 
 def generate(path: Path | str, layout: str = "standard", paper: str | None = None,
@@ -110,7 +114,7 @@ def from_prescription(rx: prescription.Prescription, lib: content.Library, layou
     """A loaded prescription to PDF bytes; ``context`` should hold ``lib`` (one is made when it does not)."""
     ctx = context if context is not None and context.library is lib else _context_for(lib)
     rx = in_language(rx, lib, language)
-    warnings = _checked(rx, lib, strict) + _unreviewed(rx, lib)
+    warnings = _checked(rx, lib, strict)
     handout = model.build(rx, lib)
     try:
         pdf = render.render(handout, layout, paper or lib.text(rx.language)["paper"], context=ctx)
@@ -131,7 +135,7 @@ def in_language(rx: prescription.Prescription, lib: content.Library,
     return replace(rx, language=language, emergency_number=lib.text(language)["emergency_number"])
 
 
-def _unreviewed(rx: prescription.Prescription, lib: content.Library) -> list[Problem]:
+def unreviewed(rx: prescription.Prescription, lib: content.Library) -> list[Problem]:
     """A warning for the terminal (never the handout) when the language's wording awaits a clinician's review.
 
     It informs rather than refuses, so ``--strict`` does not turn it into an error.

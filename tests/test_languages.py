@@ -9,6 +9,7 @@ the US English text fails when the library loads.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 
@@ -218,6 +219,24 @@ def test_the_patients_language_field_picks_and_the_option_overrides(run, write_r
     result = run("generate", path, "-o", out, "--language", "fr")
     assert result.exit_code == 2 and "en-GB" in result.output
 
+
+def test_check_warns_of_unreviewed_wording_as_generate_does(run, write_rx, tmp_path):
+    """The same warning, word for word, whether the file is checked first or the handout made at once."""
+    rx = base_rx()
+    rx["patient"]["language"] = "es"
+    del rx["emergency_number"]
+    path = write_rx(rx)
+    made = run("generate", path, "-o", tmp_path / "es.pdf")
+    checked = run("check", path)
+    warned = [line for line in made.stderr.splitlines() if "not been reviewed by a clinician" in line]
+    assert made.exit_code == 0 and len(warned) == 1
+    assert checked.exit_code == 0 and warned[0] in checked.stdout.splitlines(), checked.stdout
+    assert "1 warning" in checked.stdout
+    report = run("check", path, "--format", "json")
+    [problem] = json.loads(report.stdout)["problems"]
+    assert (problem["field"], problem["severity"]) == ("patient.language", "warning")
+    assert "wording has not been reviewed by a clinician" in problem["message"]
+    assert "not been reviewed" not in run("check", write_rx(base_rx())).stdout      # US English is the source
 
 def test_every_key_of_us_english_is_in_every_language():
     english = LIB.texts["en-US"]

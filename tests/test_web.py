@@ -99,6 +99,14 @@ def test_check_reports_parse_problems_and_warnings(client):
     assert [p["field"] for p in result["problems"]] == ["patient.language"]
 
 
+def test_check_warns_of_unreviewed_wording_as_the_command_does(client):
+    rx = base_rx()
+    rx["patient"]["language"] = "es"
+    result = client.post("/api/check", content=dump(rx), headers=YAML).json()
+    assert result["ok"] is True
+    assert [(p["field"], p["severity"]) for p in result["problems"]] == [("patient.language", "warning")]
+    assert "wording has not been reviewed by a clinician" in result["problems"][0]["message"]
+
 def test_patient_copy_is_password_protected(client):
     response = client.post("/api/render", content=EXAMPLE.read_bytes(),
                            headers={**YAML, "x-pdf-password": "sunflower 42"})

@@ -86,7 +86,7 @@ def check(text: str, *, content_dir: str | None = None) -> list[Problem]:
         rx = prescription.parse(text, NAME, lib)
     except HandoutError as error:
         return error.problems
-    return safety.check(rx, lib)
+    return safety.check(rx, lib) + api.unreviewed(rx, lib)
 
 
 def render(text: str, layout: str, paper: str, password: str = "", pages: bool = False, *,
