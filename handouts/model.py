@@ -195,9 +195,11 @@ def build(rx: Prescription, lib: Library) -> Handout:
                              phase.at_clinic, spot))
     counts = [sum(p.phase == i for p in plan.doses) for i in range(len(rx.phases))]
     say = text["schedule"]
-    described = [schedule.describe(p, None if p.ongoing else counts[i], w, only=len(rx.phases) == 1)
+    own = [amounts[i] if varies else "" for i in range(len(rx.phases))]     # each phase's dose, when they differ
+    described = [schedule.describe(p, None if p.ongoing else counts[i], w, only=len(rx.phases) == 1,
+                                   amount=own[i] if p.until else "")
                  for i, p in enumerate(rx.phases)]
-    described = [_phase_line(line, p.at_clinic, amounts[i] if varies else "", say)
+    described = [_phase_line(line, p.at_clinic, "" if p.until else own[i], say)
                  for i, (line, p) in enumerate(zip(described, rx.phases, strict=True))]
     fields["dose"] = words["varies"] if varies else amounts[0]
     fields["dose_volume"] = words["varies"] if varies else dose_ml

@@ -199,11 +199,14 @@ def rhythm(phase: Phase, w: Wording | None = None) -> str:
     return say["once_every"].format(span=span)
 
 
-def describe(phase: Phase, doses: int | None = None, w: Wording | None = None, only: bool = False) -> str:
+def describe(phase: Phase, doses: int | None = None, w: Wording | None = None, only: bool = False,
+             amount: str = "") -> str:
     """A phase in words, with its dose count when it ends: "Every other day for 3 weeks (11 doses)".
 
     An open phase that is the whole course reads "Once a month, until ...": "from then on"
-    would point back to a phase that is not there.
+    would point back to a phase that is not there. An ``until`` phase takes its own dose
+    (``amount``) before "Your doctor or nurse will tell you when to change": after it, the
+    dose would read as the one to change to.
     """
     w = w or _english()
     say = w.text["schedule"]
@@ -221,7 +224,8 @@ def describe(phase: Phase, doses: int | None = None, w: Wording | None = None, o
     if phase.duration is not None:
         return counted(say["for"].format(how=how, span=w.span(phase.duration.count, phase.duration.unit)))
     if phase.until:
-        return say["until"].format(how=how, until=phase.until)
+        until = say["with_dose"].format(line=phase.until, amount=amount) if amount else phase.until
+        return say["until"].format(how=how, until=until)
     return say["ongoing_only" if only else "ongoing"].format(how=how)
 
 
