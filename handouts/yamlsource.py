@@ -194,7 +194,7 @@ def _build(loader: _Loader, node: yaml.Node, path: Path_, out: Located) -> objec
                 raise yaml.constructor.ConstructorError(
                     None, None, "a key must be a plain word", key_node.start_mark
                 )
-            key = loader.construct_object(key_node, deep=True)
+            key = _scalar(loader, key_node)
             if key in result:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"'{key}' is given twice; keep one", key_node.start_mark
@@ -206,4 +206,14 @@ def _build(loader: _Loader, node: yaml.Node, path: Path_, out: Located) -> objec
     if isinstance(node, yaml.SequenceNode):
         return [_build(loader, item, (*path, i), out) for i, item in enumerate(node.value)]
     out.raw[path] = node.value
-    return loader.construct_object(node, deep=True)
+    return _scalar(loader, node)
+
+
+def _scalar(loader: _Loader, node: yaml.ScalarNode) -> object:
+    """A scalar's value; one Python cannot hold (an integer of thousands of digits, a month 13) is a YAML error."""
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError:
+        shown = node.value[:20] + ("…" if len(node.value) > 20 else "")
+        raise Refused(f"'{shown}' cannot be read: a number thousands of digits long, or a date that does not exist",
+                      node.start_mark, "write a real number or date, or put text in quotes") from None

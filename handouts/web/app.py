@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import math
 import os
 import time
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import yaml
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
@@ -25,13 +27,14 @@ from starlette.schemas import SchemaGenerator
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from .. import schema
+from .. import schema, yamlsource
 from . import form, jobs, pharmacy
-from .pool import Busy, RenderPool, TooSlow
+from .pool import Broken, Busy, RenderPool, TooSlow
 from .security import SESSION_COOKIE, Guard, Keys
 
 HERE = Path(__file__).parent
 PAPERS = ("letter", "a4")
+YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)      # libyaml's, where PyYAML has it: 4x faster
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
 
 
@@ -113,8 +116,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         responses:
           200: {description: "{ok, problems: [{field, line, severity, message, fix, source}]}"}
         """
-        from starlette.concurrency import run_in_threadpool
-
         text = await _prescription_text(request)
         problems = await run_in_threadpool(jobs.check, text, content_dir=settings.content_dir)
         return JSONResponse({"ok": not any(p.severity == "error" for p in problems),
@@ -176,12 +177,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
           422: {description: not YAML, or not a set of fields}
         """
         try:
-            data = yaml.safe_load(await _text(request))
+            # bounded: a "billion laughs" stops at its limit
+            data = (await run_in_threadpool(yamlsource.load, await _text(request))).data
         except yaml.YAMLError as error:
-            raise HTTPException(422, f"not a YAML file: {getattr(error, 'problem', '') or error}") from None
+            problem = yamlsource.problem(error, jobs.NAME)
+            raise HTTPException(422, f"not a prescription file: line {problem.line}: {problem.message}") from None
         if not isinstance(data, dict):
             raise HTTPException(422, "not a prescription: the file must be a set of 'key: value' fields")
-        return JSONResponse(json.loads(json.dumps(data, default=str)))
+        return JSONResponse(_plain(data))
 
     async def start_batch(request: Request) -> Response:
         """
@@ -193,10 +196,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         """
         data = await _json_body(request)
         layout, paper = _options(request, layout_names, data)
+        texts = [data.get(key) or "" for key in ("csv", "csv_name", "defaults", "defaults_name")]
+        if not all(isinstance(text, str) for text in texts):
+            raise HTTPException(400, "csv, csv_name, defaults and defaults_name must be text")
         try:
-            batch = batches.start(str(data.get("csv") or ""), str(data.get("csv_name") or ""),
-                                  str(data.get("defaults") or ""), str(data.get("defaults_name") or ""),
-                                  layout, paper)
+            batch = batches.start(*texts, layout, paper)
         except pharmacy.Busy:
             return JSONResponse({"error": "another batch is running; try again when it is done"}, 503,
                                 headers={"retry-after": "30"})
@@ -279,6 +283,9 @@ async def _run(pool: RenderPool, function, *args):
     except TooSlow:
         raise HTTPException(503, f"the handout took longer than {pool.timeout:g} s",
                             {"retry-after": str(pool.retry_after)}) from None
+    except Broken:
+        raise HTTPException(503, "the worker rendering this handout stopped (out of memory, or killed); "
+                                 "a new one is starting: try again", {"retry-after": str(pool.retry_after)}) from None
 
 
 def _timing(outcome: jobs.Outcome, started: float) -> str:
@@ -316,21 +323,61 @@ async def _text(request: Request) -> str:
 
 
 async def _json_body(request: Request) -> dict:
+    text = await _text(request)
     try:
-        data = json.loads(await _text(request) or "{}")
+        data = json.loads(text or "{}")
     except json.JSONDecodeError as error:
         raise HTTPException(400, f"the body is not JSON: {error.msg} at line {error.lineno}") from None
+    except (ValueError, RecursionError):      # an integer of thousands of digits; arrays nested thousands deep
+        raise HTTPException(400, "the body is not JSON this server reads: a number too long or nesting too deep") \
+            from None
     if not isinstance(data, dict):
         raise HTTPException(400, "the body must be a JSON object")
+    try:                                      # a lone surrogate (an escape such as \\ud800) is half a character
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise HTTPException(400, "the body has an escape that is half a character (such as \\ud800)") from None
     return data
 
 
+def _plain(value):
+    """YAML's values as JSON's: keys as text, and as text what JSON has no word for (dates, .nan, binary)."""
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if value is None or isinstance(value, (bool, int, str)) or (isinstance(value, float) and math.isfinite(value)):
+        return value
+    return str(value)
+
+
 async def _prescription_text(request: Request) -> str:
-    """The body as prescription YAML: YAML is taken as it is, JSON is written out as YAML."""
+    """The body as prescription YAML: YAML is taken as it is, JSON is written out as YAML.
+
+    JSON is held to a YAML file's limits (size, values, depth) before it is written out, since writing
+    out millions of values would hold the server for a minute.
+    """
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind not in (*YAML_TYPES, "application/json"):
+        raise HTTPException(415, "send the prescription as application/json or application/yaml")
+    if len(await request.body()) > yamlsource.MAX_BYTES:
+        raise HTTPException(413, f"a prescription is at most {yamlsource.MAX_BYTES // 1024} KB")
     if kind in YAML_TYPES:
         return await _text(request)
-    if kind != "application/json":
-        raise HTTPException(415, "send the prescription as application/json or application/yaml")
     data = await _json_body(request)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    _within_limits(data)
+    return await run_in_threadpool(yaml.dump, data, Dumper=YAML_DUMPER, sort_keys=False, allow_unicode=True,
+                                   default_flow_style=False)
+
+
+def _within_limits(data) -> None:
+    """Refuse JSON with more values, or nesting deeper, than a YAML prescription may have."""
+    stack, count = [(data, 1)], 0
+    while stack:
+        value, depth = stack.pop()
+        count += 1
+        if count > yamlsource.MAX_NODES or depth > yamlsource.MAX_DEPTH:
+            raise HTTPException(413, f"a prescription has at most {yamlsource.MAX_NODES:,} values, nested at most "
+                                     f"{yamlsource.MAX_DEPTH} deep")
+        items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        stack.extend((item, depth + 1) for item in items)

@@ -4,7 +4,11 @@ The pool holds as many workers as the machine has cores. A request that
 finds every worker busy and the waiting line full is answered at once with
 ``Busy`` (the app turns it into 503 with Retry-After) instead of queueing
 without bound; a render that takes longer than the limit is answered with
-``TooSlow`` while its worker finishes in the background and frees its place.
+``TooSlow``. A thread cannot be stopped, so a thread pool's worker finishes
+in the background; a process pool's workers are killed and replaced, so a
+render that never ends cannot hold a worker (and a place in the line)
+forever. A worker that dies (killed, out of memory) breaks a process pool;
+the pool replaces it, and the renders it took down are answered ``Broken``.
 
 ``kind`` picks the executor: "process" (default) gives each worker its own
 interpreter, fonts and memos; "thread" is for when ``api.generate`` is safe on
@@ -16,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from functools import partial
 
 from . import jobs
@@ -36,6 +40,10 @@ class Busy(Exception):
 
 class TooSlow(Exception):
     """A job ran past the time limit."""
+
+
+class Broken(Exception):
+    """The worker running a job stopped (killed, out of memory); the pool has new workers."""
 
 
 def make_executor(kind: str, workers: int, content_dir: str | None) -> Executor:
@@ -83,14 +91,38 @@ class RenderPool:
         if self._in_flight >= self.capacity:
             raise Busy
         self.start()
+        loop, job = asyncio.get_running_loop(), partial(function, *args, content_dir=self.content_dir)
+        try:
+            future = loop.run_in_executor(self._executor, job)
+        except BrokenExecutor:          # a worker died while idle: this job never started, so new workers take it
+            self._replace(self._executor)
+            future = loop.run_in_executor(self._executor, job)
+        executor = self._executor
         self._in_flight += 1
-        future = asyncio.get_running_loop().run_in_executor(
-            self._executor, partial(function, *args, content_dir=self.content_dir))
         future.add_done_callback(self._release)
         try:
             return await asyncio.wait_for(asyncio.shield(future), self.timeout)
         except TimeoutError:
+            if self.kind == "process":
+                self._replace(executor)
             raise TooSlow from None
+        except BrokenExecutor:
+            self._replace(executor)
+            raise Broken from None
 
-    def _release(self, _future) -> None:
+    def _replace(self, executor: Executor) -> None:
+        """Kill a process pool's workers and start new ones, without waiting for them (they warm up as they start).
+
+        Every job the old workers had is answered BrokenProcessPool, so their places in the line come free.
+        """
+        if self._executor is not executor:
+            return                       # already replaced, for another job it took down
+        for process in list((getattr(executor, "_processes", None) or {}).values()):
+            process.kill()
+        executor.shutdown(wait=False, cancel_futures=True)
+        self._executor = make_executor(self.kind, self.workers, self.content_dir)
+
+    def _release(self, future) -> None:
         self._in_flight -= 1
+        if not future.cancelled():
+            future.exception()      # seen: a job no one waits for any more is not logged with its message
