@@ -281,8 +281,8 @@ def list_layouts() -> None:
     """List the layouts."""
     from handouts import layouts
 
-    for name, module in layouts.available().items():
-        click.echo(f"{name:<12} {module.DESCRIPTION}")
+    for name, description in layouts.described().items():
+        click.echo(f"{name:<12} {description}")
 
 
 @cli.command()

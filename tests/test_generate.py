@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from conftest import EXAMPLES, ROOT, base_rx, pdf_text, read_pdf
 from handouts import api
+from handouts.layouts import available
 
 IM = ROOT / "examples" / "cyanocobalamin-im.yaml"
 SC = ROOT / "examples" / "cyanocobalamin-subcut.yaml"
@@ -167,6 +168,16 @@ def test_listing_commands(run):
     assert "cyanocobalamin" in meds and "hydroxocobalamin" in meds
     assert "subcutaneous" in meds.splitlines()[0] or "subcutaneous" in meds
 
+
+def test_listing_the_layouts_imports_neither_them_nor_reportlab():
+    """`handout layouts` reads each layout's NAME and DESCRIPTION from its source: a listing stays cheap."""
+    script = ("import sys; from generate import cli; cli(['layouts'], standalone_mode=False); "
+              "print(sorted(m for m in sys.modules if m.partition('.')[0] == 'reportlab' "
+              "or m.startswith('handouts.layouts.')))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    *listed, imported = done.stdout.splitlines()
+    assert imported == "[]"
+    assert listed == [f"{name:<12} {module.DESCRIPTION}" for name, module in available().items()]
 
 def _pixels_like(image, box, colour, tolerance) -> int:
     counts = image.crop(box).getcolors(maxcolors=1_000_000)
