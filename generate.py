@@ -20,10 +20,13 @@ from handouts.output import io_error, remove_stale_parts, write_output, write_st
 PAPERS = click.Choice(["letter", "a4"], case_sensitive=False)
 
 
-def _layout_names() -> list[str]:
+def _check_layout(layout: str) -> None:
+    """An unknown --layout is a usage error that lists the layouts (imported: the render needs them)."""
     from handouts import layouts
 
-    return list(layouts.available())
+    names = layouts.available()
+    if layout not in names:
+        raise click.BadParameter(f"{layout!r}; choose one of: {', '.join(names)}", param_hint="--layout")
 
 
 content_option = click.option("--content", "content_dir", type=click.Path(exists=True, file_okay=False),
@@ -58,8 +61,7 @@ def cli() -> None:
 def generate(prescription: Path, output: str, layout: str, paper: str | None, language: str | None,
              password: str | None, defaults: str | None, content_dir: str | None, strict: bool) -> None:
     """Make the handout for one PRESCRIPTION file (YAML, or FHIR R4 JSON: a Bundle or a MedicationRequest)."""
-    if layout not in _layout_names():
-        raise click.BadParameter(f"{layout!r}; choose one of: {', '.join(_layout_names())}", param_hint="--layout")
+    _check_layout(layout)
     if password is not None and not password:
         raise click.BadParameter("the password is empty; give one, or leave out --password for an unprotected file",
                                  param_hint="--password")
@@ -177,8 +179,7 @@ def batch_command(inputs, outdir, defaults, merge, workers, layout, paper, langu
     from handouts import batch
 
     signal.signal(signal.SIGTERM, _stop)     # a kill stops cleanly, like Ctrl-C
-    if layout not in _layout_names():
-        raise click.BadParameter(f"{layout!r}; choose one of: {', '.join(_layout_names())}", param_hint="--layout")
+    _check_layout(layout)
     try:
         naming.check_template(template)
     except ValueError as error:
