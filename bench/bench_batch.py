@@ -12,13 +12,11 @@ for 10,000 as for 1,000, ≤ 10 KB per handout in the merged file.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +28,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 import yaml  # noqa: E402
 
 from baseline import baseline_ms  # noqa: E402
+from harness import as_child, in_child, parser  # noqa: E402
 
 FIRST = ["Maria", "James", "Priya", "Chen", "Amara", "Luis", "Olga", "Kofi", "Sara", "Tomás"]
 LAST = ["López", "O'Connor", "Natarajan", "Wu", "Okafor", "García", "Ivanova", "Mensah", "Berg", "Silva"]
@@ -78,16 +77,6 @@ def child(inputs: str, out: str, workers: int) -> None:
                       "parent_mb": own, "worker_mb": kids, "merged_bytes": os.path.getsize(report.merged)}))
 
 
-def run(inputs: Path, workers: int, script: str = __file__) -> dict:
-    """One batch in a fresh process (``script --child``, another bench's child when given): its JSON line."""
-    with tempfile.TemporaryDirectory() as out:
-        proc = subprocess.run([sys.executable, script, "--child", str(inputs), out, str(workers)],
-                              capture_output=True, text=True)
-        if proc.returncode:
-            sys.exit(f"the batch with {workers} worker(s) failed:\n{proc.stderr}")
-        return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
 def show(label: str, results: list[dict], workers: int) -> None:
     """The median rate of the repeats (slowest and fastest beside it) and the highest memory."""
     rates = sorted(r["count"] / r["seconds"] for r in results)
@@ -102,14 +91,11 @@ def show(label: str, results: list[dict], workers: int) -> None:
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        child(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    if as_child(child):
         return
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=1000)
-    parser.add_argument("--big", type=int, default=10000, help="second, larger run for the memory check (0: skip)")
-    parser.add_argument("--repeats", type=int, default=3, help="runs of --count for each worker setting")
-    args = parser.parse_args()
+    arguments = parser(__doc__, count=1000, repeats=3)
+    arguments.add_argument("--big", type=int, default=10000, help="second, larger run for the memory check (0: skip)")
+    args = arguments.parse_args()
     print(f"baseline (naive reportlab handout): {baseline_ms():.1f} ms median; {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory() as tmp:
         inputs = Path(tmp) / "in"
@@ -120,9 +106,9 @@ def main() -> None:
             os.link(path, small / path.name)
         for workers in (1, 2):
             show(f"{args.count} handouts, {workers} worker{'s' if workers > 1 else ''}:",
-                 [run(small, workers) for _ in range(args.repeats)], workers)
+                 [in_child(__file__, small, workers) for _ in range(args.repeats)], workers)
         if args.big:
-            show(f"{args.big} handouts, 2 workers:", [run(inputs, 2)], 2)
+            show(f"{args.big} handouts, 2 workers:", [in_child(__file__, inputs, 2)], 2)
 
 
 if __name__ == "__main__":

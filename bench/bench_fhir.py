@@ -12,7 +12,6 @@ FHIR rate is more than 15 % below the YAML rate.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import statistics
@@ -24,7 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from bench_batch import run, write_inputs  # noqa: E402
+from bench_batch import write_inputs  # noqa: E402
+
+from harness import as_child, in_child, parser  # noqa: E402
 
 ALLOWED = 0.15
 
@@ -64,21 +65,16 @@ def compare(count: int, repeats: int, workers: int, folder: Path) -> dict:
     last = {}
     for _ in range(repeats):
         for kind, inputs in (("yaml", yaml_in), ("fhir", ndjson_in)):
-            last[kind] = run(inputs, workers, script=__file__)
+            last[kind] = in_child(__file__, inputs, workers)
             rates[kind].append(last[kind]["count"] / last[kind]["seconds"])
     return {"yaml": statistics.median(rates["yaml"]), "fhir": statistics.median(rates["fhir"]),
             "runs": rates, "last": last}
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        child(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    if as_child(child):
         return
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=1000)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
+    args = parser(__doc__, count=1000, repeats=3, workers=2).parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         result = compare(args.count, args.repeats, args.workers, Path(tmp))
     last = result["last"]

@@ -17,7 +17,6 @@ using, the second is the steadier comparison.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -26,6 +25,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from harness import parser
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -102,12 +103,10 @@ def cold_cli_s(root: Path, repeats: int, bytecode: str) -> list[float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=60)
-    parser.add_argument("--against", type=Path, action="append", default=[],
-                        help="another checkout to time in the same run (may be given more than once)")
-    parser.add_argument("--turns", type=int, default=5)
-    args = parser.parse_args()
+    arguments = parser(__doc__, repeats=60, turns=5)
+    arguments.add_argument("--against", type=Path, action="append", default=[],
+                           help="another checkout to time in the same run (may be given more than once)")
+    args = arguments.parse_args()
     sys.path[:0] = [str(ROOT), str(HERE)]
     from baseline import baseline_ms
 

@@ -12,7 +12,6 @@ the project (an older version, say) with the same names.
 
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import resource
@@ -21,6 +20,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from harness import parser
 
 HERE = Path(__file__).resolve().parent
 
@@ -73,10 +74,9 @@ def measure(count: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=2000)
-    parser.add_argument("--root", type=Path, default=HERE.parent, help="checkout to measure")
-    args = parser.parse_args()
+    arguments = parser(__doc__, count=2000)
+    arguments.add_argument("--root", type=Path, default=HERE.parent, help="checkout to measure")
+    args = arguments.parse_args()
     root = args.root.resolve()
     # a process of its own, importing the measured checkout (and this script from here)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(root / "bench"), str(HERE)])}

@@ -11,7 +11,6 @@ process, which opens the fallback face's file.
 
 from __future__ import annotations
 
-import argparse
 import random
 import statistics
 import subprocess
@@ -21,6 +20,8 @@ import time
 from pathlib import Path
 
 import yaml
+
+from harness import parser
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -70,9 +71,7 @@ def _first(script: str) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=20)
-    args = parser.parse_args()
+    args = parser(__doc__, repeats=20).parse_args()
     from handouts import api
 
     rng = random.Random(7)
