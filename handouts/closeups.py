@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from reportlab.graphics.shapes import Circle, Drawing, Line, Path, Rect, String
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from . import theme
+from . import outlines, theme
 from .diagrams import _curve
 from .forms import Backdrop
 
@@ -203,29 +203,11 @@ def _hands(group: Backdrop, g: Geometry, line: float) -> None:
     """Palms, then fingers over them: a light hand outlined in ink, so it reads in grey too."""
     style = {"fillColor": theme.HAND, "strokeColor": theme.INK, "strokeWidth": line * 0.8, "strokeLineJoin": 1}
     for (x, y), hw, hh in g.palms:
-        group.add(Path(*_rounded(x - hw, y - hh, 2 * hw, 2 * hh, min(hw, hh) * 0.7), **style))
+        group.add(Path(*outlines.rounded(x - hw, y - hh, 2 * hw, 2 * hh, min(hw, hh) * 0.7), **style))
     for finger in g.fingers:
-        group.add(Path(*_capsule(finger), **style))
+        group.add(Path(*outlines.capsule(finger.a, finger.b, finger.radius), **style))
 
 
-def _rounded(x: float, y: float, w: float, h: float, r: float) -> tuple[list, list]:
-    k = 0.5523 * r
-    pts = [x + r, y, x + w - r, y, x + w - r + k, y, x + w, y + r - k, x + w, y + r, x + w, y + h - r,
-           x + w, y + h - r + k, x + w - r + k, y + h, x + w - r, y + h, x + r, y + h, x + r - k, y + h,
-           x, y + h - r + k, x, y + h - r, x, y + r, x, y + r - k, x + r - k, y, x + r, y]
-    return pts, [0, 1, 2, 1, 2, 1, 2, 1, 2, 3]
-
-
-def _capsule(c: Capsule) -> tuple[list, list]:
-    """A finger as a closed path: two sides and a round tip at each end."""
-    (ax, ay), (bx, by), r = c.a, c.b, c.radius
-    angle = math.atan2(by - ay, bx - ax)
-    pts: list[float] = []
-    for end, start in (((bx, by), angle - math.pi / 2), ((ax, ay), angle + math.pi / 2)):
-        for i in range(9):
-            a = start + math.pi * i / 8
-            pts += [end[0] + r * math.cos(a), end[1] + r * math.sin(a)]
-    return pts, [0, *[1] * 17, 3]
 
 
 def _labels(ctx: RenderContext, group: Backdrop, spec: dict, g: Geometry, shown: tuple[str, ...], size: float,

@@ -33,7 +33,7 @@ from reportlab.graphics.shapes import (
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
-from . import theme
+from . import outlines, theme
 from .forms import Backdrop
 
 PANEL_W, PANEL_H = 100.0, 100.0
@@ -45,22 +45,12 @@ Panel = Callable[[Group, float, dict], float | None]     # may return the height
 
 
 def _rounded(x: float, y: float, w: float, h: float, r: float, **style) -> Path:
-    k = 0.5523 * r
-    pts = [x + r, y, x + w - r, y, x + w - r + k, y, x + w, y + r - k, x + w, y + r, x + w, y + h - r,
-           x + w, y + h - r + k, x + w - r + k, y + h, x + w - r, y + h, x + r, y + h, x + r - k, y + h,
-           x, y + h - r + k, x, y + h - r, x, y + r, x, y + r - k, x + r - k, y, x + r, y]
-    return Path(pts, [0, 1, 2, 1, 2, 1, 2, 1, 2, 3], **style)
+    return Path(*outlines.rounded(x, y, w, h, r), **style)
 
 
 def _finger(a: tuple[float, float], b: tuple[float, float], r: float, line: float) -> Path:
-    """A finger (or thumb) from a to b: a bar with round ends, light and outlined so it reads in grey."""
-    angle = math.atan2(b[1] - a[1], b[0] - a[0])
-    pts: list[float] = []
-    for end, start in ((b, angle - math.pi / 2), (a, angle + math.pi / 2)):
-        for i in range(9):
-            t = start + math.pi * i / 8
-            pts += [end[0] + r * math.cos(t), end[1] + r * math.sin(t)]
-    return Path(pts, [0, *[1] * 17, 3], fillColor=theme.HAND, strokeWidth=line, **INK)
+    """A finger (or thumb) from a to b, light and outlined so it reads in grey."""
+    return Path(*outlines.capsule(a, b, r), fillColor=theme.HAND, strokeWidth=line, **INK)
 
 
 def _arrow(g: Group, points: Sequence[tuple[float, float]], line: float, head: float = 5.0) -> None:
