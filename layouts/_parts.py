@@ -113,16 +113,11 @@ def sites_and_depth(ctx, h: Handout, size: float, width: float, columns: int = 3
     and the medical names (the picture labels say whose left and right).
     """
     s = ctx.styles(size)
-    label = h.document["needle_picture"].format(length=h.needle_length)
     if columns == 3:
         pic_w = width * picture
         body = [heading(h.headings["sites"], 2, s["h2"]),
                 figure(_body_map(ctx, h, pic_w, pic_w * 1.1, size), h.body_alt)]
-        depth = [heading(h.headings["depth"], 2, s["h2"]),
-                 figure(diagrams.cross_section(ctx, h.route, h.angle, h.needle_mm, pic_w, pic_w * 0.8,
-                                               needle_label=label, text_size=_figure_text(size), fat_mm=h.fat_mm,
-                                               words=h.layers),
-                        h.depth_alt),
+        depth = [heading(h.headings["depth"], 2, s["h2"]), _depth(ctx, h, pic_w, pic_w * 0.8, size),
                  para(text(h.angle_words), s["small"])]
         share = picture + 0.025
         words = [gap(s["h2"].leading + s["h2"].spaceBefore), *_landmarks(ctx, h, s["small"])]
@@ -146,15 +141,19 @@ def sites_and_depth(ctx, h: Handout, size: float, width: float, columns: int = 3
             *_landmarks(ctx, h, s["body"], width, _figure_text(size), plain=True),
             para(text(h.rotation), s["body"]),
             heading(h.headings["depth"], 2, s["h2"]),
-            figure(diagrams.cross_section(ctx, h.route, h.angle, h.needle_mm, pic_w, pic_w * picture * 0.8,
-                                          needle_label=label, text_size=_figure_text(size), fat_mm=h.fat_mm,
-                                          words=h.layers),
-                   h.depth_alt),
+            _depth(ctx, h, pic_w, pic_w * picture * 0.8, size),
             para(text(h.angle_words), s["body"])]
 
 
 def _body_map(ctx, h: Handout, width: float, height: float, size: float):
     return diagrams.body_map(ctx, _marks(h), width, height, text_size=_figure_text(size), words=h.pictures)
+
+
+def _depth(ctx, h: Handout, width: float, height: float, size: float):
+    """Skin, fat and muscle from the side, the needle in them at its angle and length."""
+    label = h.document["needle_picture"].format(length=h.needle_length)
+    return figure(diagrams.cross_section(ctx, h.route, h.angle, h.needle_mm, width, height, needle_label=label,
+                                         text_size=_figure_text(size), fat_mm=h.fat_mm, words=h.layers), h.depth_alt)
 
 
 def _figure_text(size: float) -> float:
