@@ -241,18 +241,26 @@ def _hanging(style: ParagraphStyle) -> ParagraphStyle:
     return made
 
 
-class Figure(Flowable):
+class Drawn(Flowable):
+    """A vector drawing at its own size; how a screen reader meets it is the subclass's."""
+
+    def __init__(self, drawing: Drawing):
+        super().__init__()
+        self.drawing = drawing
+        self.width, self.height = drawing.width, drawing.height
+
+    def wrap(self, *_):
+        return self.width, self.height
+
+
+class Figure(Drawn):
     """A vector drawing with the words a screen reader says instead."""
 
     role = "Figure"
 
     def __init__(self, drawing: Drawing, alt: str):
-        super().__init__()
-        self.drawing, self.alt = drawing, alt
-        self.width, self.height = drawing.width, drawing.height
-
-    def wrap(self, *_):
-        return self.width, self.height
+        super().__init__(drawing)
+        self.alt = alt
 
     def draw(self):
         tagger = tagging.of(self.canv)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import math
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import CondPageBreak, Flowable, PageBreak
+from reportlab.platypus import CondPageBreak, PageBreak
 from reportlab.platypus.flowables import ImageAndFlowables
 
 from handouts import closeups, diagrams, forms, tagging, technique, theme
-from handouts.blocks import CheckItem, TickBox, figure, gap, grid, heading, item, para, text, text_floor
+from handouts.blocks import CheckItem, Drawn, TickBox, figure, gap, grid, heading, item, para, text, text_floor
 from handouts.columns import Columns, Together
 from handouts.model import Handout
 
@@ -61,18 +61,10 @@ def route_banner(ctx, h: Handout, size: float, width: float) -> list:
     return out + [gap(size * 0.6)]
 
 
-class Decoration(Flowable):
+class Decoration(Drawn):
     """A drawing that only decorates (the band's stripes): screen readers skip it."""
 
     role = "Artifact"
-
-    def __init__(self, drawing):
-        super().__init__()
-        self.drawing = drawing
-        self.width, self.height = drawing.width, drawing.height
-
-    def wrap(self, *_):
-        return self.width, self.height
 
     def draw(self):
         with tagging.of(self.canv).artifact():
