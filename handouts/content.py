@@ -14,8 +14,6 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from . import contentcheck, yamlsource
 from .errors import ContentError, Problem
 from .memo import Memo
@@ -35,10 +33,7 @@ def _read(folder: Path | None, name: str) -> tuple[str, Located]:
 
 def _load_file(path: Path) -> tuple[str, Located]:
     text, name = yamlsource.read(path, "content file", ContentError)
-    try:
-        located = yamlsource.load(text)
-    except yaml.YAMLError as error:
-        raise ContentError([yamlsource.problem(error, name)]) from None
+    located = yamlsource.parse(text, name, ContentError)
     if located.data is None:
         located.data = {}
     if not isinstance(located.data, dict):

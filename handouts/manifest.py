@@ -163,10 +163,7 @@ def load_defaults(path: str | None) -> yamlsource.Located:
     if not path:
         return yamlsource.Located({})
     text, name = yamlsource.read(path, "defaults file")
-    try:
-        located = yamlsource.load(text)
-    except yaml.YAMLError as error:
-        raise PrescriptionError([yamlsource.problem(error, name)]) from None
+    located = yamlsource.parse(text, name)
     if not isinstance(located.data, dict):
         raise PrescriptionError([Problem(name, 1, "", "must be a set of 'key: value' fields",
                                          "write the fields every row shares, e.g. 'prescriber:' and 'medication:'")])

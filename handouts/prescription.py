@@ -14,8 +14,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from . import fontchain, schema, units, yamlsource
 from .content import Library
 from .errors import PrescriptionError, Problem, field_name
@@ -378,10 +376,7 @@ def parse(text: str, name: str, library: Library, defaults: str | None = None,
 
     if fhir.is_fhir(text):
         return fhir.parse(text, name, library, defaults, line)
-    try:
-        located = yamlsource.load(text)
-    except yaml.YAMLError as error:
-        raise PrescriptionError([yamlsource.problem(error, name)]) from None
+    located = yamlsource.parse(text, name)
     if not isinstance(located.data, dict):
         raise PrescriptionError([Problem(name, 1, "",
                                          f"must be a set of 'key: value' fields, not {_describe(located.data)}",

@@ -126,6 +126,15 @@ def load(text: str) -> Located:
     return located
 
 
+def parse(text: str, name: str, error: type[HandoutError] = PrescriptionError) -> Located:
+    """``load``, refusing malformed YAML (or YAML past a limit) as ``error``: a problem with the file's
+    ``name`` and line, never a parser's traceback."""
+    try:
+        return load(text)
+    except yaml.YAMLError as failure:
+        raise error([problem(failure, name)]) from None
+
+
 def read(path: Path | str, what: str = "prescription",
          error: type[HandoutError] = PrescriptionError) -> tuple[str, str]:
     """A YAML file's text and display name; missing, huge, binary, non-UTF-8 or empty files are refused.
