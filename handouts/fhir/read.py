@@ -127,6 +127,15 @@ class _Mapper:
                 return resource, path
         return None, ""
 
+    def referred(self, owner: dict, key: str, owner_path: str, name: tuple) -> tuple[dict | None, str]:
+        """The resource ``owner[key]`` refers to, and its path; one the document does not hold may still
+        say who it is (``display``), which is then taken as the ``name`` field."""
+        found, path = self.resolve(owner.get(key), owner, owner_path)
+        display = (owner.get(key) or {}).get("display")
+        if found is None and display:
+            self.put(name, display, f"{owner_path}.{key}.display")
+        return found, path
+
     # --- the walk -------------------------------------------------------------
 
     def run(self) -> None:
@@ -183,11 +192,8 @@ class _Mapper:
                 yield url[len(EXT):], value, f"{path}.extension[{i}]"
 
     def patient(self, mr: dict, p: str) -> None:
-        patient, pp = self.resolve(mr.get("subject"), mr, p)
+        patient, pp = self.referred(mr, "subject", p, ("patient", "name"))
         if patient is None:
-            display = (mr.get("subject") or {}).get("display")
-            if display:
-                self.put(("patient", "name"), display, f"{p}.subject.display")
             return
         if patient.get("resourceType") != "Patient":
             self.problem(f"{p}.subject", f"is a {patient.get('resourceType')}, not a Patient",
@@ -489,11 +495,8 @@ class _Mapper:
     # --- who to call ------------------------------------------------------------
 
     def prescriber(self, mr: dict, p: str) -> None:
-        who, wp = self.resolve(mr.get("requester"), mr, p)
+        who, wp = self.referred(mr, "requester", p, ("prescriber", "name"))
         if who is None:
-            display = (mr.get("requester") or {}).get("display")
-            if display:
-                self.put(("prescriber", "name"), display, f"{p}.requester.display")
             return
         kind = who.get("resourceType")
         telecom = []
@@ -502,9 +505,7 @@ class _Mapper:
             clinic, cp = self.resolve(who.get("organization"), who, wp)
             if clinic and clinic.get("name"):
                 self.put(("prescriber", "clinic"), clinic["name"], f"{cp}.name")
-            person, pp = self.resolve(who.get("practitioner"), who, wp)
-            if person is None and (who.get("practitioner") or {}).get("display"):
-                self.put(("prescriber", "name"), who["practitioner"]["display"], f"{wp}.practitioner.display")
+            person, pp = self.referred(who, "practitioner", wp, ("prescriber", "name"))
             who, wp, kind = person, pp, "Practitioner" if person else None
         if kind == "Practitioner":
             name, index = _choose_name(who.get("name") or [])
