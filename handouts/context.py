@@ -1,10 +1,19 @@
 """The render context: the fonts, the content library and the memos a handout is drawn with.
 
-Nothing about rendering lives in module globals or in patches to reportlab:
-a program makes a context (one per clinic content folder, say) and passes it
-to ``api.generate``, or takes the default one for a folder. A context can be
-used from several threads at once: its memos are bounded and locked, and
-everything a single document needs is made per document.
+Nothing that may differ between contexts lives in module globals or in
+patches to reportlab: a program makes a context (one per clinic content
+folder, say) and passes it to ``api.generate``, or takes the default one for
+a folder. A context can be used from several threads at once: its memos are
+bounded and locked, and everything a single document needs is made per
+document.
+
+What is the process's by nature stays beside the contexts, bounded: the
+faces registered with reportlab (its registry is one per process; see
+``fonts``) and, for the fallback faces, how a text splits into runs and the
+small fonts those runs are set in (``fontchain``, ``glyphfonts``). These
+depend only on the text and the fonts' files, and are needed where no
+context exists: the prescription reader refuses a name no font can print
+before anything is rendered.
 """
 
 from __future__ import annotations

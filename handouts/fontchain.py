@@ -14,6 +14,13 @@ small font of its own glyphs (see ``glyphfonts``).
 
 A character no face has is refused before anything is drawn
 (``unprintable``): a box would look like a name and say nothing.
+
+The memos here (the base face's characters, each text's runs, each run's
+shaping) are the process's, not a render context's: they depend only on the
+text and the faces' files, the small fonts they lead to are registered in
+reportlab's process-wide registry, and they are needed without a context
+(the prescription reader's ``unprintable``; ``markup`` for the text the
+layouts pass through ``blocks.text``). Each is bounded.
 """
 
 from __future__ import annotations
