@@ -142,7 +142,7 @@ def test_spanish_keeps_the_page_promises(rendered, example, tmp_path):
     assert len(compact.pages) == (3 if continued else 2)
     text = pdf_text(rendered[example, "es", "compact"])
     for needed in ("Agujas usadas", "recipiente para agujas", "Cómo guardar su medicina", "lejos de la luz",
-                   "Dígale a su médico", "alérgico al cobalto", "Si algo sale mal", "Llame al 911 de inmediato",
+                   "Dígale a su médico", "alergia al cobalto", "Si algo sale mal", "Llame al 911 de inmediato",
                    "A quién llamar"):
         assert needed in text, needed
     large = read_pdf(rendered[example, "es", "large-print"])

@@ -75,3 +75,4 @@ def test_regimen_that_cannot_be_printed_safely_is_refused_with_its_reason(name, 
     for words in SPEC["refused"][name]["message"]:
         assert words in result.stderr, (words, result.stderr)
     assert f"{path.name}:" in result.stderr and "fix:" in result.stderr
+
