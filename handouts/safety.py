@@ -20,6 +20,7 @@ from .prescription import Prescription
 MIN_HOME_ML = 0.1    # the smallest dose a patient draws up at home; below it a nurse gives it
 TOLERANCE_MM = 0.5   # needles are sold in inches: 5/8 in is 15.9 mm, written "16 mm"
 DOSE_AGREEMENT = 0.01
+ADULT_AGE = 18       # the needle sources (clinical-facts §2, §3) are for adults
 
 
 def check(rx: Prescription, lib: Library) -> list[Problem]:
@@ -205,6 +206,25 @@ def schedule_length(rx: Prescription, lib: Library) -> Iterator[Problem]:
                  "write the first part of the course now and give a new handout for the rest")
 
 
+def patient_age(rx: Prescription, lib: Library) -> Iterator[Problem]:
+    """The needle chart (routes.yaml weight_bands) and the handout's words are for an adult who injects
+    themselves (clinical-facts §2, §3 give adult sources only): a child's handout is checked by the clinician."""
+    born = (rx.source.data.get("patient") or {}).get("date_of_birth")
+    if isinstance(born, str):
+        try:
+            born = dt.date.fromisoformat(born)
+        except ValueError:
+            return      # the schema check names a malformed date
+    if not isinstance(born, dt.date):
+        return
+    age = rx.issued.year - born.year - ((rx.issued.month, rx.issued.day) < (born.month, born.day))
+    if 0 <= age < ADULT_AGE:
+        yield _p(rx, ("patient", "date_of_birth"), f"the patient is {age} years old: the needle limits are the adult "
+                 "ones and the handout speaks to an adult who injects themselves",
+                 "check the needle length against a children's chart, and teach the parent or carer who will give "
+                 "the injections", lib.routes[rx.route].get("source", ""), "warning")
+
+
 def someone_to_call(rx: Prescription, lib: Library) -> Iterator[Problem]:
     if not rx.prescriber.phone:
         yield _p(rx, ("prescriber",), "has no phone number: the patient must have someone to call",
@@ -239,4 +259,4 @@ SITE_WORDING = ("name", "short", "label", "technical", "landmarks")
 
 
 RULES = (route_and_product, route_and_sites, route_and_needle, needle_angle, dose_and_volume, schedule_shape,
-         start_date, schedule_length, someone_to_call, language)
+         start_date, schedule_length, patient_age, someone_to_call, language)

@@ -76,3 +76,12 @@ def test_regimen_that_cannot_be_printed_safely_is_refused_with_its_reason(name, 
         assert words in result.stderr, (words, result.stderr)
     assert f"{path.name}:" in result.stderr and "fix:" in result.stderr
 
+
+@pytest.mark.parametrize("name", sorted(SPEC["warned"]))
+def test_regimen_outside_the_sources_warns_and_strict_refuses(name, run, write_rx):
+    path = write_rx(_prescription(name, "warned"))
+    checked = run("check", path)
+    assert checked.exit_code == 0
+    for words in SPEC["warned"][name]["message"]:
+        assert words in checked.output, (words, checked.output)
+    assert run("check", "--strict", path).exit_code == 1
