@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from handouts import naming, schema  # light: the library (reportlab) is imported by the commands that render
+from handouts import naming  # light: the library (reportlab) is imported by the commands that render
 from handouts.errors import HandoutError, OutputError, PrescriptionError
 from handouts.output import io_error, remove_stale_parts, write_output, write_stdout
 
@@ -304,6 +304,8 @@ def medications(content_dir: str | None) -> None:
 @cli.command(name="schema")
 def print_schema() -> None:
     """Print the JSON Schema of the prescription format."""
+    from handouts import schema
+
     click.echo(json.dumps(schema.load(), indent=2, ensure_ascii=False))
 
 
