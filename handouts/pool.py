@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import wait
 from typing import Any
 
+from . import heap
+
 Lost = Callable[[Any, str], Any]          # (item, why) -> the result to hand back for it
 
 
@@ -217,6 +219,7 @@ def _serve(conn, work, init, init_args) -> None:
             init(*init_args)
         except Exception:   # noqa: BLE001 - the same failure is reported item by item by ``work``
             pass
+    heap.settle()
     while True:
         try:
             batch = conn.recv()
@@ -226,3 +229,4 @@ def _serve(conn, work, init, init_args) -> None:
             return
         for index, item in batch:
             conn.send((index, work(item)))
+            heap.sweep()          # after the answer has gone: off the parent's wait

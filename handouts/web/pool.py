@@ -23,6 +23,7 @@ import os
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from functools import partial
 
+from .. import heap
 from . import jobs
 
 
@@ -52,7 +53,20 @@ def make_executor(kind: str, workers: int, content_dir: str | None) -> Executor:
         return ThreadPoolExecutor(workers, thread_name_prefix="render")
     # spawn: the server has threads running, and forking a threaded process can deadlock
     context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=jobs.warm, initargs=(content_dir,))
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(content_dir,))
+
+
+def _start_worker(content_dir: str | None) -> None:
+    jobs.warm(content_dir)
+    heap.settle()
+
+
+def _job(function, args: tuple, content_dir: str | None):
+    """``function`` in a worker, then its garbage swept (see ``handouts.heap``) before the next job."""
+    try:
+        return function(*args, content_dir=content_dir)
+    finally:
+        heap.sweep()
 
 
 class RenderPool:
@@ -91,7 +105,7 @@ class RenderPool:
         if self._in_flight >= self.capacity:
             raise Busy
         self.start()
-        loop, job = asyncio.get_running_loop(), partial(function, *args, content_dir=self.content_dir)
+        loop, job = asyncio.get_running_loop(), partial(_job, function, args, self.content_dir)
         try:
             future = loop.run_in_executor(self._executor, job)
         except BrokenExecutor:          # a worker died while idle: this job never started, so new workers take it
