@@ -50,6 +50,8 @@ def prescription(i: int) -> dict:
         "pharmacy": {"name": "Main Street Pharmacy", "phone": "555-010-2200"},
         "notes": f"Batch note {i}.",
     }
+    if rx["medication"] == "hydroxocobalamin":
+        rx["form"] = "ampoule"          # it comes in ampoules and vials: say which, as a prescriber would
     if rx["route"] == "subcutaneous":
         rx.update(sites=["left abdomen", "right abdomen"], needle={"gauge": 25, "length": "5/8 in"})
     else:

@@ -181,6 +181,19 @@ def _doses(rx: Prescription) -> list[tuple[tuple, float, float, bool]]:
     return own
 
 
+def product_form(rx: Prescription, lib: Library) -> Iterator[Problem]:
+    """A product sold in more than one form (hydroxocobalamin: UK ampoules, US vials) gets the steps of its
+    first form unless the prescription says which; the steps must match what the patient opens."""
+    med = lib.medications[rx.medication]
+    forms = med.get("forms") or []
+    if rx.form is None and len(forms) > 1:
+        words = [form.replace("_", " ") for form in forms]
+        yield _p(rx, ("medication",), f"{med.get('display_name', rx.medication)} comes in more than one form "
+                 f"({', '.join(words)}); with no 'form' the handout shows the steps for the {words[0]}",
+                 "add " + " or ".join(f"'form: {w}'" for w in words) + ", whichever the patient will have, so the "
+                 "steps match it", med.get("source", ""), "warning")
+
+
 def schedule_shape(rx: Prescription, lib: Library) -> Iterator[Problem]:
     ongoing = [i for i, phase in enumerate(rx.phases) if phase.ongoing]
     for i in ongoing:
@@ -258,5 +271,5 @@ MEDICATION_WORDING = ("display_name", "storage", "side_effects", "cautions", "wi
 SITE_WORDING = ("name", "short", "label", "technical", "landmarks")
 
 
-RULES = (route_and_product, route_and_sites, route_and_needle, needle_angle, dose_and_volume, schedule_shape,
-         start_date, schedule_length, patient_age, someone_to_call, language)
+RULES = (route_and_product, route_and_sites, route_and_needle, needle_angle, dose_and_volume, product_form,
+         schedule_shape, start_date, schedule_length, patient_age, someone_to_call, language)
