@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import logging
 import os
+import re
 import signal
 import time
 
@@ -12,7 +15,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from conftest import ROOT
-from handouts.web import create_app
+from handouts.web import create_app, pharmacy, security, server
 from handouts.web.app import Settings
 from handouts.web.pool import Broken, RenderPool, TooSlow
 
@@ -124,3 +127,96 @@ def test_a_worker_killed_between_renders_does_not_stop_the_server():
         time.sleep(0.5)
         statuses = [c.post("/api/render", content=EXAMPLE.read_bytes(), headers=YAML).status_code for _ in range(2)]
     assert statuses == [200, 200]
+
+
+# --- what the log shows, who the server answers, how long a login lasts --------------------------
+
+def test_the_log_shows_no_batch_id_and_no_line_a_path_wrote(client, caplog):
+    with caplog.at_level(logging.INFO, logger="handouts"):
+        client.get("/pharmacy/batches/Kq3xSecretBatchId/zip")
+        client.get("/nope%0A127.0.0.1 \"GET /admin\" 200 1ms%1B[2J")
+    lines = [r.getMessage() for r in caplog.records if r.name == "handouts.web.access"]
+    assert len(lines) == 2 and "Kq3xSecretBatchId" not in "\n".join(lines)
+    assert '"GET /pharmacy/batches/…/zip" 404' in lines[0]
+    assert all("\n" not in line and "\x1b" not in line for line in lines)
+
+
+def test_a_loopback_server_answers_only_to_loopback_names(monkeypatch):
+    """DNS rebinding: a page whose name now points at 127.0.0.1 must not be served as if it were this app."""
+    import uvicorn
+
+    started = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.append(app))
+    server.run(Settings(workers=1, pool="thread"), "127.0.0.1", 8000)
+    app = started[0]
+    assert TestClient(app, base_url="http://evil.example:8000").get("/api/schema").status_code == 400
+    for name in ("127.0.0.1:8000", "localhost:8000", "[::1]:8000"):
+        assert TestClient(app, base_url=f"http://{name}").get("/api/schema").status_code == 200, name
+    server.run(Settings(workers=1, pool="thread", token="secret"), "127.0.0.1", 8000)     # behind a proxy
+    bearer = {"authorization": "Bearer secret"}
+    assert TestClient(started[1], base_url="https://handouts.clinic.example").get("/api/schema",
+                                                                                  headers=bearer).status_code == 200
+
+
+@pytest.fixture
+def guarded():
+    with TestClient(create_app(Settings(workers=1, pool="thread", token="correct horse")),
+                    base_url="http://testserver") as c:
+        yield c
+
+
+def _log_in(c: TestClient):
+    csrf = re.search(r'name="csrf" value="([^"]+)"', c.get("/login").text).group(1)
+    return c.post("/login", data={"csrf": csrf, "token": "correct horse"}, follow_redirects=False)
+
+
+def test_wrong_tokens_stop_token_checks_for_a_while_but_not_a_session(guarded, monkeypatch):
+    assert _log_in(guarded).status_code == 303
+    session = dict(guarded.cookies)
+    guarded.cookies.clear()
+    for guess in range(security.FAILURES_ALLOWED):
+        assert guarded.get("/api/schema", headers={"authorization": f"Bearer guess {guess}"}).status_code == 401
+    right = guarded.get("/api/schema", headers={"authorization": "Bearer correct horse"})
+    assert right.status_code == 429 and 1 <= int(right.headers["retry-after"]) <= security.FAILURE_WINDOW
+    assert _log_in(guarded).status_code == 429                      # the login form too
+    guarded.cookies.update(session)
+    assert guarded.get("/api/schema").status_code == 200          # a clinician logged in goes on
+    guarded.cookies.clear()
+    monkeypatch.setattr(security, "FAILURE_WINDOW", 0)
+    assert guarded.get("/api/schema", headers={"authorization": "Bearer correct horse"}).status_code == 200
+
+
+def test_a_login_lasts_a_day_not_for_ever(guarded, monkeypatch):
+    done = _log_in(guarded)
+    assert f"max-age={security.SESSION_LIFETIME}" in done.headers["set-cookie"].lower()
+    assert guarded.get("/api/schema").status_code == 200
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + security.SESSION_LIFETIME + 60)
+    assert guarded.get("/api/schema").status_code == 401
+
+
+# --- pharmacy batches ------------------------------------------------------------------------------
+
+def test_only_the_newest_finished_batches_are_kept_in_memory():
+    batches = pharmacy.Batches()
+    now = time.monotonic()
+    for age in range(pharmacy.KEEP_FINISHED + 3):            # a client starting batch after batch
+        batch = pharmacy.Batch(f"b{age}", state="done", zip=b"PK" * 1000, finished_at=now - age)
+        batches._batches[batch.ident] = batch
+    assert batches.get("b0") is not None
+    assert sorted(batches._batches) == [f"b{age}" for age in range(pharmacy.KEEP_FINISHED)]
+
+
+def test_a_csv_in_another_code_page_is_refused_as_the_command_line_refuses_it():
+    """The page sends the file's bytes: a Windows-1252 'í' would otherwise reach the handout as U+FFFD."""
+    with TestClient(create_app(Settings(workers=1, pool="thread", max_rows=1)), base_url="http://testserver") as c:
+        c.headers["x-csrf-token"] = c.get("/api/csrf").text
+        windows = "patient.name\nMaría Núñez\n".encode("cp1252")
+        refused = c.post("/pharmacy/batches", json={"csv_base64": base64.b64encode(windows).decode()})
+        assert refused.status_code == 422
+        problem = refused.json()["problems"][0]
+        assert problem["line"] == 2 and "not UTF-8" in problem["message"] and "CSV UTF-8" in problem["fix"]
+        utf16 = "patient.name\nMaría Núñez\nJosé Ortiz\n".encode("utf-16")     # with its byte order mark
+        counted = c.post("/pharmacy/batches", json={"csv_base64": base64.b64encode(utf16).decode()})
+        assert counted.status_code == 413 and "has 2 prescriptions" in counted.json()["error"]
+        assert c.post("/pharmacy/batches", json={"csv_base64": "not base64!"}).status_code == 400

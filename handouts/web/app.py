@@ -28,9 +28,10 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from .. import schema, yamlsource
+from ..errors import HandoutError
 from . import form, jobs, pharmacy
 from .pool import Broken, Busy, RenderPool, TooSlow
-from .security import SESSION_COOKIE, Guard, Keys
+from .security import SESSION_COOKIE, SESSION_LIFETIME, Guard, Keys
 
 HERE = Path(__file__).parent
 PAPERS = ("letter", "a4")
@@ -50,6 +51,7 @@ class Settings:
     queue: int | None = None         # renders waiting beyond those running (default: 2 per worker)
     pool: str = os.environ.get("HANDOUT_WEB_POOL", "process")   # process | thread
     content_dir: str | None = None
+    hosts: tuple[str, ...] = ()      # Host names it answers to (empty: any); on loopback, only loopback's
 
 
 def _layouts() -> list[tuple[str, str]]:
@@ -85,12 +87,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if request.method == "GET":
             return page(request, "login.html", failed=False)
         data = await request.form()
+        if keys.locked():
+            response = page(request, "login.html", failed=False, locked=keys.locked())
+            response.status_code, response.headers["retry-after"] = 429, str(keys.locked())
+            return response
         if not keys.csrf_ok(str(data.get("csrf", ""))) or not keys.token_ok(str(data.get("token", ""))):
             response = page(request, "login.html", failed=True)
             response.status_code = 403
             return response
         response = RedirectResponse("/", 303)
-        response.set_cookie(SESSION_COOKIE, keys.session(), httponly=True, samesite="strict",
+        response.set_cookie(SESSION_COOKIE, keys.session(), max_age=SESSION_LIFETIME, httponly=True,
+                            samesite="strict",
                             secure=request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https")
         return response
 
@@ -188,30 +195,37 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def start_batch(request: Request) -> Response:
         """
-        summary: "Start a pharmacy batch: JSON {csv, csv_name, defaults, defaults_name, layout, paper}"
+        summary: "Start a pharmacy batch: JSON {csv, csv_name, defaults, defaults_name, layout, paper};
+          csv_base64 and defaults_base64 carry a file's bytes instead"
         responses:
           202: {description: "{id, state, total, done}; poll GET /pharmacy/batches/{id}"}
           413: {description: too many rows}
+          422: {description: "the CSV cannot be read: {problems}"}
           503: {description: another batch is running}
         """
         data = await _json_body(request)
         layout, paper = _options(request, layout_names, data)
-        texts = [data.get(key) or "" for key in ("csv", "csv_name", "defaults", "defaults_name")]
-        if not all(isinstance(text, str) for text in texts):
-            raise HTTPException(400, "csv, csv_name, defaults and defaults_name must be text")
+        names = [data.get(key) or "" for key in ("csv_name", "defaults_name")]
+        if not all(isinstance(name, str) for name in names):
+            raise HTTPException(400, "csv_name and defaults_name must be text")
         try:
-            batch = batches.start(*texts, layout, paper)
+            batch = batches.start(_upload(data, "csv"), names[0], _upload(data, "defaults"), names[1],
+                                  layout, paper)
         except pharmacy.Busy:
             return JSONResponse({"error": "another batch is running; try again when it is done"}, 503,
                                 headers={"retry-after": "30"})
         except pharmacy.TooManyRows as error:
             return JSONResponse({"error": str(error)}, 413)
+        except HandoutError as error:
+            return JSONResponse({"error": "the CSV file was refused; fix the problems listed",
+                                 "problems": [p.as_dict() for p in error.problems]}, 422)
         return JSONResponse(batch.as_dict(), 202)
 
     async def batch_status(request: Request) -> Response:
         batch = batches.get(request.path_params["ident"])
         if batch is None:
-            raise HTTPException(404, "no such batch (finished batches are kept for 15 minutes)")
+            raise HTTPException(404, "no such batch (finished batches are kept for 15 minutes, the newest "
+                                     f"{pharmacy.KEEP_FINISHED} at most)")
         return JSONResponse(batch.as_dict())
 
     async def batch_zip(request: Request) -> Response:
@@ -257,7 +271,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: _http_error})
     app.state.pool = pool
     app.state.batches = batches
-    app.add_middleware(Guard, keys=keys, max_body=settings.max_body)
+    app.add_middleware(Guard, keys=keys, max_body=settings.max_body, hosts=settings.hosts)
     return app
 
 
@@ -338,6 +352,19 @@ async def _json_body(request: Request) -> dict:
     except UnicodeEncodeError:
         raise HTTPException(400, "the body has an escape that is half a character (such as \\ud800)") from None
     return data
+
+
+def _upload(data: dict, key: str) -> bytes:
+    """An uploaded file's bytes: ``KEY_base64`` as the browser read the file, or ``KEY`` as text."""
+    encoded, text = data.get(key + "_base64") or "", data.get(key) or ""
+    if not isinstance(encoded, str) or not isinstance(text, str):
+        raise HTTPException(400, f"{key} and {key}_base64 must be text")
+    if not encoded:
+        return text.encode("utf-8")
+    try:
+        return base64.b64decode(encoded, validate=True)
+    except ValueError:
+        raise HTTPException(400, f"{key}_base64 is not base64") from None
 
 
 def _plain(value):

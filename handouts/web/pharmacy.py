@@ -26,6 +26,7 @@ from pathlib import Path
 from ..errors import HandoutError, Problem
 
 KEEP_SECONDS = 15 * 60          # a finished ZIP waits this long for its download
+KEEP_FINISHED = 3               # and only the newest few: a ZIP of 5,000 handouts takes most of a gigabyte
 PRINT_FILE = "print-all.pdf"
 OUTDIR = "handouts"
 MEMORY_DISK = "/dev/shm"
@@ -112,9 +113,12 @@ class Batches:
         self._expire()
         return self._batches.get(ident)
 
-    def start(self, csv_text: str, csv_name: str, defaults_text: str, defaults_name: str,
+    def start(self, csv_data: bytes, csv_name: str, defaults_data: bytes, defaults_name: str,
               layout: str, paper: str) -> Batch:
-        """Check the upload's size, then run it in the background; Busy while another runs."""
+        """Check the upload's size, then run it in the background; Busy while another runs.
+
+        The files are written as they were sent, so ``handout batch`` reads them by its own rules.
+        """
         from ..manifest import Manifest
 
         self._expire()
@@ -126,11 +130,11 @@ class Batches:
         folder = _scratch()
         try:
             csv_file = str(Path(safe_name(csv_name, "manifest.csv")).with_suffix(".csv"))
-            Path(folder, csv_file).write_text(csv_text, encoding="utf-8")
+            Path(folder, csv_file).write_bytes(csv_data)
             defaults = None
-            if defaults_text.strip():
+            if defaults_data.strip():
                 defaults = "defaults-" + safe_name(defaults_name, "defaults.yaml")
-                Path(folder, defaults).write_text(defaults_text, encoding="utf-8")
+                Path(folder, defaults).write_bytes(defaults_data)
             rows = len(Manifest([os.path.join(folder, csv_file)]))
             if rows > self.max_rows:
                 raise TooManyRows(rows, self.max_rows)
@@ -174,6 +178,7 @@ class Batches:
             parent.close()
             shutil.rmtree(folder, ignore_errors=True)
             batch.finished_at = time.monotonic()
+            self._expire()
 
     @staticmethod
     def _hear(batch: Batch, message: tuple) -> str | None:
@@ -195,11 +200,13 @@ class Batches:
         return None
 
     def _expire(self) -> None:
+        """Forget finished batches past their time, and all but the newest few, so memory stays bounded."""
         now = time.monotonic()
         with self._lock:
-            for ident in [i for i, b in self._batches.items()
-                          if b.finished_at and now - b.finished_at > KEEP_SECONDS]:
-                del self._batches[ident]
+            finished = sorted((b for b in self._batches.values() if b.finished_at),
+                              key=lambda b: b.finished_at, reverse=True)
+            for batch in finished[KEEP_FINISHED:] + [b for b in finished if now - b.finished_at > KEEP_SECONDS]:
+                self._batches.pop(batch.ident, None)
 
 
 def _zip(folder: str) -> bytes:

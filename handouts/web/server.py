@@ -13,7 +13,7 @@ import sys
 
 from .app import Settings, create_app
 
-__all__ = ["Settings", "check_bind", "run", "warnings"]
+__all__ = ["Settings", "allowed_hosts", "check_bind", "run", "warnings"]
 
 
 def is_loopback(host: str) -> bool:
@@ -23,6 +23,13 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def allowed_hosts(host: str) -> tuple[str, ...]:
+    """Host names a loopback server without a token answers to: its own, so a web page whose name was
+    re-pointed at 127.0.0.1 (DNS rebinding) cannot use the app as if it were that page's own site. With a
+    token (as behind a reverse proxy, which passes on its own name) such a page cannot log in anyway."""
+    return ("127.0.0.1", "localhost", "::1", host.strip("[]").lower())
 
 
 def check_bind(host: str, token: str | None) -> None:
@@ -58,6 +65,8 @@ def log_config() -> dict:
 def run(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
     import uvicorn
 
+    if is_loopback(host) and not settings.token and not settings.hosts:
+        settings.hosts = allowed_hosts(host)
     app = create_app(settings)
     print(f"handouts: open http://{host if ':' not in host else f'[{host}]'}:{port}/ (Ctrl-C stops)",
           file=sys.stderr)

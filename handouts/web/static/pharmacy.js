@@ -19,6 +19,18 @@ function listProblems(items) {
   }
 }
 
+// The file's bytes as they are: the server reads them by handout batch's rules (UTF-8, or UTF-16 with its
+// mark; another code page is refused with a message), where file.text() would turn a Windows-1252 "é"
+// into "\uFFFD" on the handout without a word.
+async function base64(file) {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(text);
+}
+
 async function follow(id) {
   for (;;) {
     const response = await fetch(`/pharmacy/batches/${encodeURIComponent(id)}`, { credentials: "same-origin" });
@@ -70,9 +82,9 @@ batchForm.addEventListener("submit", async (event) => {
   csv.removeAttribute("aria-invalid");
   const defaults = document.getElementById("defaults").files[0];
   const body = {
-    csv: await csv.files[0].text(),
+    csv_base64: await base64(csv.files[0]),
     csv_name: csv.files[0].name,
-    defaults: defaults ? await defaults.text() : "",
+    defaults_base64: defaults ? await base64(defaults) : "",
     defaults_name: defaults ? defaults.name : "",
     layout: document.getElementById("layout").value,
     paper: document.getElementById("paper").value,
@@ -80,7 +92,9 @@ batchForm.addEventListener("submit", async (event) => {
   say("Uploading…");
   const response = await handouts.post("/pharmacy/batches", body);
   if (!response.ok) {
+    const refused = await response.clone().json().catch(() => ({}));
     say(`Not started: ${await handouts.errorText(response)}`);
+    listProblems(refused.problems || []);
     return;
   }
   const batch = await response.json();
