@@ -35,6 +35,7 @@ from .security import SESSION_COOKIE, SESSION_LIFETIME, Guard, Keys
 
 HERE = Path(__file__).parent
 PAPERS = ("letter", "a4")
+PRESCRIPTION_POSTS = ("/api/check", "/api/render", "/api/preview", "/api/yaml")   # they take a prescription
 YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)      # libyaml's, where PyYAML has it: 4x faster
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
 
@@ -136,9 +137,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
           - {name: paper, in: query, schema: {type: string, enum: [letter, a4]}}
           - {name: X-PDF-Password, in: header, schema: {type: string}, description: protect the PDF (AES-256)}
         responses:
-          200: {description: the handout, application/pdf}
+          200: {description: the handout, content: {application/pdf: {}}}
+          400: {description: "unknown layout or paper, or a body that is not JSON"}
+          413: {description: "larger than a prescription may be (256 KB, 10,000 values, 16 levels)"}
           422: {description: "refused: {problems}"}
-          503: {description: busy; see Retry-After}
+          503: {description: "busy, or past the time limit; see Retry-After"}
         """
         started = time.perf_counter()
         layout, paper = _options(request, layout_names)
@@ -181,7 +184,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         summary: A prescription file (YAML body) as JSON, to fill the form with
         responses:
           200: {description: the prescription as JSON}
-          422: {description: not YAML, or not a set of fields}
+          422: {description: "not YAML, or not a set of fields"}
         """
         try:
             # bounded: a "billion laughs" stops at its limit
@@ -195,8 +198,22 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def start_batch(request: Request) -> Response:
         """
-        summary: "Start a pharmacy batch: JSON {csv, csv_name, defaults, defaults_name, layout, paper};
-          csv_base64 and defaults_base64 carry a file's bytes instead"
+        summary: Start a pharmacy batch (handout batch's CSV and defaults file)
+        requestBody:
+          required: true
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  csv: {type: string, description: the CSV manifest as text}
+                  csv_base64: {type: string, description: the CSV file's bytes, in place of csv}
+                  csv_name: {type: string}
+                  defaults: {type: string, description: the defaults file (YAML) as text}
+                  defaults_base64: {type: string, description: the defaults file's bytes, in place of defaults}
+                  defaults_name: {type: string}
+                  layout: {type: string}
+                  paper: {type: string, enum: [letter, a4]}
         responses:
           202: {description: "{id, state, total, done}; poll GET /pharmacy/batches/{id}"}
           413: {description: too many rows}
@@ -245,10 +262,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/api/parse", from_yaml, methods=["POST"]),
         Route("/pharmacy/batches", start_batch, methods=["POST"]),
     ]
-    openapi = SchemaGenerator({"openapi": "3.0.0", "info": {"title": "handouts", "version": _version()}})
+    openapi = _openapi(api_routes)
 
     async def openapi_json(request: Request) -> Response:
-        return JSONResponse(openapi.get_schema(api_routes))
+        return JSONResponse(openapi)
 
     routes = [
         Route("/", form_page),
@@ -273,6 +290,22 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.batches = batches
     app.add_middleware(Guard, keys=keys, max_body=settings.max_body, hosts=settings.hosts)
     return app
+
+
+def _openapi(routes: list[Route]) -> dict:
+    """The API's description: the routes' docstrings, and the bodies they take (the prescription's JSON Schema,
+    its $defs as components, or YAML text), so a client or a fuzzer knows what to send."""
+    generated = SchemaGenerator({"openapi": "3.1.0", "info": {"title": "handouts", "version": _version()}})
+    out = generated.get_schema(routes)
+    prescription = json.loads(json.dumps(schema.load()).replace('"#/$defs/', '"#/components/schemas/'))
+    out["components"] = {"schemas": {**prescription.pop("$defs"), "Prescription": prescription}}
+    yaml_text = {"schema": {"type": "string"}}
+    for path in PRESCRIPTION_POSTS:
+        out["paths"][path]["post"]["requestBody"] = {"required": True, "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Prescription"}},
+            "application/yaml": yaml_text}}
+    out["paths"]["/api/parse"]["post"]["requestBody"] = {"required": True, "content": {"application/yaml": yaml_text}}
+    return out
 
 
 def _version() -> str:
