@@ -232,7 +232,8 @@ def _hanging(style: ParagraphStyle) -> ParagraphStyle:
     if made is None:
         indent = style.fontSize * 0.75
         made = _HangingStyle(f"{style.name}-item")
-        made.__dict__.update({k: v for k, v in style.__dict__.items() if k not in ("name", "parent", "hanging")})
+        # dict() copies in one step: another thread may be setting style.hanging meanwhile
+        made.__dict__.update({k: v for k, v in dict(style.__dict__).items() if k not in ("name", "parent", "hanging")})
         made.leftIndent, made.firstLineIndent = style.leftIndent + indent, -indent
         made.context = getattr(style, "context", None)
         key = getattr(style, "key", None)
