@@ -220,3 +220,60 @@ def test_a_csv_in_another_code_page_is_refused_as_the_command_line_refuses_it():
         counted = c.post("/pharmacy/batches", json={"csv_base64": base64.b64encode(utf16).decode()})
         assert counted.status_code == 413 and "has 2 prescriptions" in counted.json()["error"]
         assert c.post("/pharmacy/batches", json={"csv_base64": "not base64!"}).status_code == 400
+
+
+@pytest.mark.parametrize(("server_kind", "headers"), [
+    pytest.param("client", {"x-csrf-token": "{now}.\xc3\xa9"}, id="csrf-token-not-ascii"),
+    pytest.param("client", {"x-csrf-token": "9" * 5000 + ".0"}, id="csrf-stamp-of-5000-digits"),
+    pytest.param("guarded", {"cookie": "handout_session={now}.\xc3\xa9"}, id="session-cookie-not-ascii"),
+    pytest.param("guarded", {"cookie": "handout_session=" + "9" * 5000 + ".0"}, id="session-stamp-of-5000-digits"),
+    pytest.param("guarded", {"authorization": "Bearer \xc3\xa9"}, id="bearer-not-ascii"),
+])
+def test_forged_credentials_are_refused_not_a_server_error(request, server_kind, headers):
+    """Headers arrive as Latin-1 text; compare_digest refuses text that is not ASCII, int() 5,000 digits."""
+    now = str(int(time.time()))
+    sent = {name: value.replace("{now}", now).encode("latin-1") for name, value in headers.items()}
+    response = request.getfixturevalue(server_kind).post("/api/check", content=b"{}", headers={**JSON, **sent})
+    assert response.status_code in (401, 403), response.text
+
+
+def test_the_login_form_takes_no_file(guarded):
+    """An upload to /login (open to anyone) would be spooled to disk past 1 MB."""
+    csrf = re.search(r'name="csrf" value="([^"]+)"', guarded.get("/login").text).group(1)
+    response = guarded.post("/login", data={"csrf": csrf}, files={"token": ("../../x", b"x" * 2_000_000)})
+    assert response.status_code == 400
+
+
+def test_a_batch_is_counted_off_the_event_loop(client, monkeypatch):
+    """Counting the rows of an 8 MB CSV takes a second: the server must go on answering meanwhile."""
+    seen = []
+
+    def start(*args):
+        try:
+            asyncio.get_running_loop()
+            seen.append("on the event loop")
+        except RuntimeError:
+            seen.append("in a thread")
+        raise pharmacy.Busy
+    monkeypatch.setattr(client.app.state.batches, "start", start)
+    assert client.post("/pharmacy/batches", json={"csv": "patient.name\nAna\n"}).status_code == 503
+    assert seen == ["in a thread"]
+
+
+def test_a_full_memory_disk_refuses_the_batch_and_leaves_nothing(client, monkeypatch, tmp_path):
+    made = []
+
+    def scratch():
+        made.append(tmp_path / f"batch{len(made)}")
+        made[-1].mkdir()
+        return str(made[-1])
+
+    def full(self, data):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(pharmacy, "_scratch", scratch)
+    monkeypatch.setattr(pharmacy.Path, "write_bytes", full)
+    response = client.post("/pharmacy/batches", json={"csv": "patient.name\nAna\n"})
+    assert response.status_code == 503 and "no room" in response.json()["error"]
+    assert made and not any(path.exists() for path in made)
+    monkeypatch.undo()
+    assert client.app.state.batches._batches == {}

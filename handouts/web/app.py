@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def login_page(request: Request) -> Response:
         if request.method == "GET":
             return page(request, "login.html", failed=False)
-        data = await request.form()
+        data = await request.form(max_files=0, max_fields=10)      # a token, not uploads: nothing spooled to disk
         if keys.locked():
             response = page(request, "login.html", failed=False, locked=keys.locked())
             response.status_code, response.headers["retry-after"] = 429, str(keys.locked())
@@ -226,13 +226,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if not all(isinstance(name, str) for name in names):
             raise HTTPException(400, "csv_name and defaults_name must be text")
         try:
-            batch = batches.start(_upload(data, "csv"), names[0], _upload(data, "defaults"), names[1],
-                                  layout, paper)
+            batch = await run_in_threadpool(batches.start, _upload(data, "csv"), names[0], _upload(data, "defaults"),
+                                            names[1], layout, paper)     # counting 8 MB of rows takes a second
         except pharmacy.Busy:
             return JSONResponse({"error": "another batch is running; try again when it is done"}, 503,
                                 headers={"retry-after": "30"})
         except pharmacy.TooManyRows as error:
             return JSONResponse({"error": str(error)}, 413)
+        except OSError:                   # the memory disk is full: the files could not be laid out
+            return JSONResponse({"error": "no room for the batch's files on this server (its memory disk is "
+                                          "full); try again later, or a smaller CSV"}, 503,
+                                headers={"retry-after": "60"})
         except HandoutError as error:
             return JSONResponse({"error": "the CSV file was refused; fix the problems listed",
                                  "problems": [p.as_dict() for p in error.problems]}, 422)

@@ -78,9 +78,7 @@ class Keys:
 
     def csrf_ok(self, token: str) -> bool:
         stamp, _, mac = (token or "").partition(".")
-        if not stamp.isdigit() or time.time() - int(stamp) > CSRF_LIFETIME:
-            return False
-        return hmac.compare_digest(mac, self._sign("csrf:" + stamp))
+        return _fresh(stamp, CSRF_LIFETIME) and _same(mac, self._sign("csrf:" + stamp))
 
     def session(self) -> str:
         """The cookie value proving a login, good for SESSION_LIFETIME: signed with the token, so a restart
@@ -90,16 +88,14 @@ class Keys:
 
     def session_ok(self, cookie: str) -> bool:
         stamp, _, mac = (cookie or "").partition(".")
-        if not stamp.isdigit() or not 0 <= time.time() - int(stamp) <= SESSION_LIFETIME:
-            return False
-        return hmac.compare_digest(mac, self._session_mac(stamp))
+        return _fresh(stamp, SESSION_LIFETIME) and _same(mac, self._session_mac(stamp))
 
     def _session_mac(self, stamp: str) -> str:
         return hmac.new(self.token.encode(), b"handout session:" + stamp.encode(), hashlib.sha256).hexdigest()
 
     def token_ok(self, given: str) -> bool:
         """The token is right. A wrong one counts against every client: see ``locked``."""
-        if bool(self.token) and hmac.compare_digest(given.encode(), self.token.encode()):
+        if bool(self.token) and _same(given, self.token):
             return True
         if given:
             self._failures.append(time.monotonic())
@@ -218,6 +214,18 @@ def _same_origin(headers: Headers) -> bool:
         return True        # not sent by a browser page (curl, scripts); the CSRF token still applies
     host = headers.get("x-forwarded-host") or headers.get("host", "")
     return urlsplit(origin).netloc == host
+
+
+def _fresh(stamp: str, lifetime: int) -> bool:
+    """A time stamp as we write them (seconds, in ASCII digits: int() of 5,000 digits is an error) no older
+    than ``lifetime``."""
+    return stamp.isascii() and stamp.isdigit() and len(stamp) <= 12 and 0 <= time.time() - int(stamp) <= lifetime
+
+
+def _same(given: str, expected: str) -> bool:
+    """Equal, in time that does not tell how much of ``given`` was right; as bytes, since a header may hold
+    any character and compare_digest refuses text that is not ASCII (an internal error, before)."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8"))
 
 
 def _hostname(host: str) -> str:
