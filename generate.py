@@ -15,7 +15,7 @@ import click
 
 from handouts import naming  # light: the library (reportlab) is imported by the commands that render
 from handouts.errors import HandoutError, OutputError, PrescriptionError
-from handouts.output import io_error, remove_stale_parts, write_output, write_stdout
+from handouts.output import io_error, not_an_input, remove_stale_parts, write_output, write_stdout
 
 PAPERS = click.Choice(["letter", "a4"], case_sensitive=False)
 
@@ -67,6 +67,7 @@ def generate(prescription: Path, output: str, layout: str, paper: str | None, la
                                  param_hint="--password")
     from handouts import api
 
+    _not_an_input(output, prescription, defaults)
     _check_language(language, content_dir)
     try:
         result = api.generate(prescription, layout, paper and paper.lower(), content_dir, strict, defaults=defaults,
@@ -103,6 +104,18 @@ def _check_language(language: str | None, content_dir: str | None) -> None:
     if lib.language(language) is None:
         raise click.BadParameter(f"{language!r}; choose one of: {', '.join(sorted(lib.texts))}",
                                  param_hint="--language")
+
+
+def _not_an_input(output: str, *inputs) -> None:
+    """An output that is one of the command's own inputs (``-o rx.yaml``) is refused before any work."""
+    if not output:
+        raise click.BadParameter("the file name is empty; give the PDF to write, or - for standard output",
+                                 param_hint="-o")
+    try:
+        not_an_input(output, inputs)
+    except OutputError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
 
 
 def _deliver(output: str, data: bytes, refusal: str) -> Path | None:
@@ -266,6 +279,7 @@ def convert(prescription: Path, target: str, output: str, defaults: str | None, 
     """Write PRESCRIPTION (YAML or FHIR) in another format; the handout it makes stays the same."""
     from handouts.fhir import convert as converting
 
+    _not_an_input(output, prescription, defaults)
     try:
         text = converting.convert(prescription, target, content_dir, defaults)
     except PrescriptionError as error:

@@ -22,8 +22,8 @@ from pathlib import Path
 
 from . import api, output, pool, prescription
 from .context import default as default_context
-from .errors import HandoutError, Problem
-from .manifest import Job, Manifest
+from .errors import HandoutError, OutputError, Problem
+from .manifest import SUFFIXES, Job, Manifest
 from .merge import PrintFile
 from .naming import DEFAULT_TEMPLATE, file_name
 from .output import output_file, write_atomic
@@ -155,15 +155,11 @@ def run(inputs: Iterable[str], outdir: Path | str, options: Options = Options(),
     output.prepare_folder(outdir)
     jobs = Manifest(inputs, defaults)
     report_path = Path(report) if report else outdir / "report.csv"
-    for path in (report_path, merge):
-        if path:
-            output.check_target(path)
-            output.remove_stale_parts(Path(path).parent)
+    used = _own_outputs([report_path, *([Path(merge)] if merge else [])], [*jobs.inputs, defaults], outdir)
     total = len(jobs)
     if on_count:
         on_count(total)
     result = Report()
-    used: set[str] = set()
     owners = Owners(outdir)
     with output_file(report_path) as handle:
         rows = _ReportRows(handle)
@@ -189,6 +185,27 @@ def run(inputs: Iterable[str], outdir: Path | str, options: Options = Options(),
             rows.not_done(itertools.islice(jobs, result.done, None))
     printer.close()
     return result
+
+
+def _own_outputs(paths: list[Path], inputs: list, outdir: Path) -> set[str]:
+    """Check the report and print file before any work; the names they take in the handouts' folder.
+
+    Neither may be a link, a folder, an input of the run or the other one; a
+    handout named like one of them (``--name print`` beside ``--merge print.pdf``)
+    gets a suffix instead of being replaced by it.
+    """
+    if len(paths) == 2 and output.kind(paths[0]) != "special" and \
+            os.path.realpath(paths[0]) == os.path.realpath(paths[1]):
+        raise OutputError([Problem(str(paths[1]), None, "", "is also the report file",
+                                   "give the print file and the report different names")])
+    taken = set()
+    for path in paths:
+        output.check_target(path)
+        output.not_an_input(path, inputs, SUFFIXES)
+        output.remove_stale_parts(path.parent)
+        if os.path.realpath(path.parent) == os.path.realpath(outdir):
+            taken.add(path.name)
+    return taken
 
 
 class _Printer:

@@ -174,24 +174,46 @@ def _row_lines(path: Path) -> Iterator[tuple[int, int, list[str], list[str]]]:
     """(row number, line, header, cells) for each row that is not blank.
 
     Spreadsheets save CSV many ways: a UTF-8 byte-order mark, UTF-16 (with its
-    mark), ``;`` between cells where the decimal mark is a comma, CRLF line
-    ends. Those are read as they are; bytes that are not UTF-8 (a legacy code
-    page such as cp1252) are refused with the line they are on, never guessed.
+    mark), ``;`` or a tab between cells where the decimal mark is a comma, Excel's
+    ``sep=;`` first line, CRLF line ends. Those are read as they are; bytes that
+    are not UTF-8 (a legacy code page such as cp1252) are refused with the line
+    they are on, never guessed. So is a header that names a column twice, or a
+    column and a field inside it (``patient`` and ``patient.name``): a row would
+    lose one of the two values without a word.
     """
     lines = _text_lines(path)
-    first = next(lines, "")
-    reader = csv.reader(itertools.chain([first], lines), delimiter=";" if first.count(";") > first.count(",") else ",")
+    first, skipped = next(lines, ""), 0
+    if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
+        delimiter, first, skipped = first.strip()[4], next(lines, ""), 1
+    else:
+        delimiter = max(",;\t", key=first.count)
+    reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
         if not header:
             return
         columns = [c.strip() for c in header]
+        _check_header(path, columns, reader.line_num + skipped)
         for number, row in enumerate(reader, 1):
             if any(cell.strip() for cell in row):
-                yield number, reader.line_num, columns, row
+                yield number, reader.line_num + skipped, columns, row
     except csv.Error as error:
-        raise PrescriptionError([Problem(str(path), reader.line_num, "", f"is not a readable CSV file ({error})",
-                                         "check the quotes on that line")]) from None
+        raise PrescriptionError([Problem(str(path), reader.line_num + skipped, "",
+                                         f"is not a readable CSV file ({error})",
+                                         "check the quotes on that line: a cell that starts with a quote must "
+                                         "end with one")]) from None
+
+
+def _check_header(path: Path, columns: list[str], line: int) -> None:
+    seen: list[str] = []
+    for column in filter(None, columns):
+        clash = next((c for c in seen if c == column or column.startswith(c + ".") or c.startswith(column + ".")),
+                     None)
+        if clash is not None:
+            what = f"the column {column!r} twice" if clash == column else f"both {clash!r} and {column!r}"
+            raise PrescriptionError([Problem(str(path), line, "", f"has {what}: each row would keep only one value",
+                                             "keep one column for each field")])
+        seen.append(column)
 
 
 def _text_lines(path: Path) -> Iterator[str]:
@@ -214,6 +236,14 @@ def _text_lines(path: Path) -> Iterator[str]:
 
 def _rows(path: Path, base: yamlsource.Located, defaults: str | None) -> Iterator[Job]:
     for number, line, columns, row in _row_lines(path):
+        key = f"{os.path.realpath(path)} row {number}"
+        lost = [cell for i, cell in enumerate(row) if cell.strip() and (i >= len(columns) or not columns[i])]
+        if lost:
+            yield Job(f"{path}:{line}", stem=f"{path.stem}-{number}", key=key, refusal=Problem(
+                str(path), line, "", f"has {_short(lost[0])} in a cell with no column name in the header (a comma "
+                "inside a cell that is not in double quotes splits it in two)",
+                'put a cell that holds a comma in double quotes, like "Bring it, please"; or name the column'))
+            continue
         data = copy.deepcopy(base.data)
         written = set()
         for column, cell in zip(columns, row, strict=False):
@@ -223,7 +253,7 @@ def _rows(path: Path, base: yamlsource.Located, defaults: str | None) -> Iterato
         yield Job(f"{path}:{line}", text=yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True),
                   stem=f"{path.stem}-{number}", row_file=str(path), row_line=line,
                   row_fields=frozenset(written), defaults_file=defaults or "", defaults_lines=base.lines,
-                  key=f"{os.path.realpath(path)} row {number}")
+                  key=key)
 
 
 def _value(column: str, cell: str):
@@ -240,8 +270,25 @@ def _value(column: str, cell: str):
     if column == "off_label":
         return BOOLEANS.get(text.lower(), text)
     if column == "schedule.phases":
-        return [dict(_pair(part) for part in _items(phase, ",")) for phase in _items(text, ";")]
+        return [dict(_pair(part) for part in _outside_brackets(phase)) for phase in _items(text, ";")]
     return text
+
+
+def _outside_brackets(text: str) -> list[str]:
+    """``every: 1 week, days: [mon, wed], for: 2 weeks`` split at the commas outside ``[...]``."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += (char == "[") - (char == "]")
+        if char == "," and depth <= 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [part.strip() for part in parts if part.strip()]
+
+
+def _short(text: str) -> str:
+    text = text.strip()
+    return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
 def _items(text: str, separators: str = ";,") -> list[str]:
@@ -253,9 +300,10 @@ def _items(text: str, separators: str = ";,") -> list[str]:
     return [part.strip() for part in text.split(separators[0]) if part.strip()]
 
 
-def _pair(text: str) -> tuple[str, str]:
+def _pair(text: str) -> tuple[str, object]:
     key, _, value = text.partition(":")
-    return key.strip(), value.strip()
+    value = value.strip()
+    return key.strip(), _items(value) if value.startswith("[") and value.endswith("]") else value
 
 
 def _put(data: dict, keys: list[str], value) -> None:

@@ -118,6 +118,38 @@ def check_target(path: Path | str) -> str:
     return found
 
 
+def not_an_input(target: Path | str | None, inputs, suffixes: tuple[str, ...] = ()) -> None:
+    """Refuse an output that would replace one of the run's own inputs.
+
+    ``-o rx.yaml`` once replaced the prescription with its handout, and
+    ``--report patients.csv`` the manifest with the report. ``inputs`` are the
+    files and folders named on the command line; a folder counts for the files
+    a batch would read from it (``suffixes``).
+    """
+    if not target:
+        return
+    target = Path(target)
+    for item in inputs:
+        if not item or str(item) == "-":
+            continue
+        item = Path(item)
+        if item.is_dir():
+            inside = os.path.commonpath([os.path.realpath(target), os.path.realpath(item)]) == os.path.realpath(item)
+            same = inside and target.name.lower().endswith(suffixes) if suffixes else False
+        else:
+            same = _same_file(target, item)
+        if same:
+            raise _error(target, f"is an input of this run ({item}); writing it would replace it",
+                         "give another output file name")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
 @contextmanager
 def output_file(path: Path | str, durable: bool = True):
     """A binary handle for an output the user named: a device or FIFO directly, anything else atomically."""

@@ -238,6 +238,32 @@ def patient_age(rx: Prescription, lib: Library) -> Iterator[Problem]:
                  "the injections", lib.routes[rx.route].get("source", ""), "warning")
 
 
+def one_dose_a_day(rx: Prescription, lib: Library) -> Iterator[Problem]:
+    """Every listed dose falls on a later day than the one before it.
+
+    More doses a period than it has days ("3 times a day", "8 times a week"), or
+    a phase whose ``start`` falls before the phase before it has ended, would
+    list two doses on one day or dates out of order: a patient following the
+    calendar would inject twice.
+    """
+    planned = schedule.plan(rx.start, rx.phases).doses
+    reported = set()
+    for before, dose in zip(planned, planned[1:], strict=False):
+        if dose.date > before.date or dose.phase in reported:
+            continue
+        reported.add(dose.phase)
+        phase, base = rx.phases[dose.phase], ("schedule", "phases", dose.phase)
+        if dose.phase != before.phase and phase.start is not None:
+            yield _p(rx, (*base, "start"), f"{phase.start.isoformat()} is not after the last dose of the phase "
+                     f"before ({before.date.isoformat()}): the calendar would list doses twice or out of order",
+                     f"give a date after {before.date.isoformat()}, or leave out 'start' (the phase then begins "
+                     "one of its gaps after that dose)")
+        else:
+            yield _p(rx, (*base, "times"), f"puts two doses on {dose.date.isoformat()}: {phase.times} doses "
+                     f"every {phase.every.words()} is more than one a day",
+                     "give at most one dose a day: fewer times, or a longer 'every'")
+
+
 def someone_to_call(rx: Prescription, lib: Library) -> Iterator[Problem]:
     if not rx.prescriber.phone:
         yield _p(rx, ("prescriber",), "has no phone number: the patient must have someone to call",
@@ -272,4 +298,4 @@ SITE_WORDING = ("name", "short", "label", "technical", "landmarks")
 
 
 RULES = (route_and_product, route_and_sites, route_and_needle, needle_angle, dose_and_volume, product_form,
-         schedule_shape, start_date, schedule_length, patient_age, someone_to_call, language)
+         schedule_shape, start_date, schedule_length, patient_age, one_dose_a_day, someone_to_call, language)
