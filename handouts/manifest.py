@@ -97,7 +97,20 @@ class Manifest:
 
 
 def _sources(inputs) -> Iterator[tuple[str, Path]]:
-    """(kind, path) for every input: "file", "csv", or "outside" for a link that leaves its folder."""
+    """(kind, path) for every input: "file", "csv", or "outside" for a link that leaves its folder.
+
+    A file named twice (``batch rx/ rx/*.yaml``) is one input: it would print
+    the same patient's handout twice, the second as ``-2``.
+    """
+    seen: set[str] = set()
+    for kind, path in _expanded(inputs):
+        key = os.path.realpath(path)
+        if kind == "outside" or key not in seen:
+            seen.add(key)
+            yield kind, path
+
+
+def _expanded(inputs) -> Iterator[tuple[str, Path]]:
     for item in inputs:
         path = Path(item)
         if path.is_dir():

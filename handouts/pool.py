@@ -78,7 +78,7 @@ def ordered_map(work: Callable, items: Iterable, *, workers: int, chunk: int, lo
 class _Worker:
     def __init__(self, context, work, init, init_args):
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, work, init, init_args), daemon=True)
+        self.process = context.Process(target=_serve, args=(child, work, init, init_args, self.conn), daemon=True)
         self.process.start()
         child.close()
         self.assigned: deque = deque()      # (index, item) sent and not yet answered
@@ -206,12 +206,17 @@ def _death(exitcode: int | None) -> str:
     return f"the worker process stopped unexpectedly (exit code {exitcode})"
 
 
-def _serve(conn, work, init, init_args) -> None:
+def _serve(conn, work, init, init_args, parent_end=None) -> None:
     """A worker: answer each chunk item by item until told to stop.
 
     Ctrl-C reaches the whole process group; only the parent acts on it (it
     stops the workers), so a worker ignores it, and dies quietly on SIGTERM.
+    A forked worker closes its copy of the parent's end of the pipe: then a
+    parent killed outright (kill -9) leaves it reading end-of-file, and it
+    exits instead of waiting for ever with patient data in memory.
     """
+    if parent_end is not None:
+        parent_end.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if init is not None:
@@ -228,5 +233,8 @@ def _serve(conn, work, init, init_args) -> None:
         if batch is None:
             return
         for index, item in batch:
-            conn.send((index, work(item)))
+            try:
+                conn.send((index, work(item)))
+            except OSError:         # the parent is gone
+                return
             heap.sweep()          # after the answer has gone: off the parent's wait

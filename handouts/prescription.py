@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -180,10 +181,15 @@ class _Reader:
         self.bad: set[tuple] = set()      # paths the schema already refused: read as not given
 
     def against_schema(self) -> None:
-        """Check every value against the schema's types and bounds before anything reads it."""
-        for path in self.src.lines:
+        """Check every value against the schema's types and bounds before anything reads it.
+
+        Every value means those of other readers too (FHIR: their paths are in
+        ``elements``, not ``lines``). A null is "not given", except where the
+        field has a pattern: ``phone: null`` is not a phone number to print.
+        """
+        for path in dict.fromkeys([*self.src.lines, *self.src.elements]):
             present, value = self.find(path) if path else (False, None)
-            if value is None:
+            if value is None and not (_written(self.src.raw.get(path)) and "pattern" in (schema.rule(path) or {})):
                 continue
             message = schema.violation(path, value, self.src.raw.get(path))
             if message:
@@ -247,6 +253,8 @@ class _Reader:
         if raw is None:
             self.problem(path, f"must be text, not {_describe(node)}")
             return ""
+        if node is None and not _written(raw):
+            raw = ""
         text = raw.strip()
         if required and not text:
             self.problem(path, "is empty" if not raw else "is only spaces", "write it out")
@@ -262,6 +270,8 @@ class _Reader:
         value = unicodedata.normalize("NFC", self.text(path, required))
         if not lines:
             value = " ".join(value.split())
+        if required and value and not any(unicodedata.category(c)[0] in "LNPS" for c in value):
+            self.problem(path, "has only invisible characters (such as zero-width spaces)", "write it out")
         missing = fontchain.unprintable(value)
         if missing:
             self.problem(path, f"has characters no handout font can print: {fontchain.describe(missing)}",
@@ -556,6 +566,11 @@ def _phases(r: _Reader) -> list[Phase]:
             r.problem((*base, "times"), "cannot be used with a range",
                       "write the range alone, like 'every: 3 to 4 days'")
         until = r.text((*base, "until"))
+        if until and _DATE_LIKE.fullmatch(until):
+            r.problem((*base, "until"), f"{until!r} is a date; 'until' names what ends the phase, such as 'your "
+                      "symptoms stop getting better', and the calendar would not stop on it",
+                      "to stop on a date, give this phase a 'count' or 'for', or the next phase a 'start'")
+            until = ""
         if until and (count is not None or duration is not None):
             r.problem((*base, "until"), "is given together with count or for",
                       "an 'until' phase ends when the clinician says; leave out count and for")
@@ -578,6 +593,15 @@ def _phases(r: _Reader) -> list[Phase]:
                                 dose, volume, PLACES.get(place, False)))
     return phases
 
+
+
+_DATE_LIKE = re.compile(r"\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\s*")
+
+
+def _written(raw: str | None) -> bool:
+    """Whether a YAML null was written as a word (``null``, ``Null``: a name, or a phone to refuse) rather
+    than left empty or as ``~``, which only ever mean "not given"."""
+    return bool(raw and raw.strip() not in ("", "~"))
 
 
 def _weekdays(r: _Reader, path: tuple) -> tuple[int, ...]:

@@ -214,6 +214,9 @@ def _build(loader: _Loader, node: yaml.Node, path: Path_, out: Located) -> objec
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_build(loader, item, (*path, i), out) for i, item in enumerate(node.value)]
+    if node.tag == "tag:yaml.org,2002:binary":
+        raise Refused("has !!binary data where text belongs", node.start_mark,
+                      "write the text itself, without !!binary")
     out.raw[path] = node.value
     return _scalar(loader, node)
 

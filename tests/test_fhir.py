@@ -208,7 +208,7 @@ def test_problems_name_fhir_elements_not_yaml_fields(im_bundle):
     document = copy.deepcopy(im_bundle)
     dosage = request(document)["dosageInstruction"][0]
     for each in request(document)["dosageInstruction"]:
-        each["doseAndRate"][0]["doseQuantity"].update(value=50000)       # far above any label dose
+        each["doseAndRate"][0]["doseQuantity"].update(value=5000)  # far above a label dose, within the bounds
     dosage["timing"]["repeat"]["timeOfDay"] = ["08:00:00"]
     dosage["route"]["coding"][0]["sytem"] = "typo"
     problems = refusal(document)

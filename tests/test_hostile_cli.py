@@ -8,9 +8,30 @@ checks.
 
 from __future__ import annotations
 
-import pytest
+import copy
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
-from conftest import base_rx, dump, pdf_text, read_pdf
+import pytest
+from click.testing import CliRunner
+from test_fhir import bundle_of, request
+
+from conftest import ROOT, base_rx, dump, pdf_text, read_pdf
+from generate import cli
+from handouts import content, prescription, safety
+from handouts.errors import PrescriptionError
+
+LIB = content.load()
+
+
+@pytest.fixture(scope="module")
+def im_bundle() -> dict:
+    return bundle_of(ROOT / "examples" / "cyanocobalamin-im.yaml")
 
 
 def refused(run, path, *words):
@@ -173,3 +194,142 @@ def test_chosen_weekdays_can_be_written_in_a_csv_phase(run, tmp_path, clinic):
     assert result.exit_code == 0, result.output
     text = pdf_text(tmp_path / "out" / "Ann-Lee-cyanocobalamin-2026-12-01.pdf")
     assert "1 Wed 2 Dec 2026" in text and "2 Fri 4 Dec 2026" in text and "3 Mon 7 Dec 2026" in text
+
+
+# --- FHIR: the format's checks hold, and nothing is read two ways --------------------------
+
+
+def fhir_refusal(document, *, text: str | None = None) -> list[tuple[str, str]]:
+    """(element, message) of each problem; ``text`` is JSON written by hand (NaN, a key twice)."""
+    with pytest.raises(PrescriptionError) as caught:
+        prescription.parse(text if text is not None else json.dumps(document), "rx.json", LIB)
+    return [(p.field, p.message) for p in caught.value.problems]
+
+
+def test_fhir_values_meet_the_same_bounds_and_patterns_as_yaml(im_bundle):
+    """The schema was only run over YAML lines: 'call me' printed as the prescriber's phone number."""
+    document = copy.deepcopy(im_bundle)
+    practitioner = next(e["resource"] for e in document["entry"] if e["resource"]["resourceType"] == "Practitioner")
+    practitioner["telecom"][0]["value"] = "call me"
+    for dosage in request(document)["dosageInstruction"]:
+        dosage["doseAndRate"][0]["doseQuantity"]["value"] = 50000
+    problems = fhir_refusal(document)
+    assert ("Practitioner.telecom[0].value", "'call me' is not a phone number; write digits with spaces or dashes, "
+            "like 555-010-4477 (ext. 12 may follow)") in problems
+    assert ("MedicationRequest.dosageInstruction[0].doseAndRate[0].doseQuantity",
+            "'50000 mcg' is outside 0–10,000 mcg, the range this field takes") in problems
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ('"period": 1,', '"period": Infinity,', "has Infinity, which is not a JSON number"),
+    ('"period": 1,', '"period": NaN,', "has NaN, which is not a JSON number"),
+    ('"period": 1,', '"period": 1e400,', "has the number 1e400, too large to be read"),
+    ('"status": "active"', '"status": "stopped", "status": "active"', "gives 'status' twice in one object"),
+    ('"entry": [', '"entry": [' + "[" * 5000 + "]" * 5000 + ",", "nests more than 32 levels deep"),
+])
+def test_fhir_json_that_cannot_be_read_for_sure_is_refused(im_bundle, old, new, words):
+    """Infinity and deep nesting crashed ("internal error"); a stopped order with a second status was printed."""
+    text = json.dumps(im_bundle)
+    assert old in text
+    assert any(words in message for _, message in fhir_refusal(None, text=text.replace(old, new, 1)))
+
+
+@pytest.mark.parametrize("change, element", [
+    (lambda d: d["doseAndRate"][0]["doseQuantity"].update(comparator="<"), "doseAndRate[0].doseQuantity.comparator"),
+    (lambda d: d["timing"].update(event=["2026-12-01", "2026-12-15"]), "timing.event"),
+    (lambda d: d["timing"]["repeat"].update(duration=10, durationUnit="min"), "timing.repeat.duration"),
+    (lambda d: d["timing"]["repeat"].update(frequency=3, period=1, periodUnit="d"), "timing.repeat.frequency"),
+])
+def test_fhir_dosage_we_cannot_show_is_refused_not_dropped(im_bundle, change, element):
+    """'< 1000 ug' printed as exactly 1000 mcg; event dates and durations were dropped without a word."""
+    document = copy.deepcopy(im_bundle)
+    change(request(document)["dosageInstruction"][0])
+    try:
+        problems = fhir_refusal(document)
+    except pytest.fail.Exception:           # read without complaint: the safety rules must refuse it then
+        problems = [(p.field, p.message) for p in safety.check(prescription.parse(json.dumps(document), "rx.json",
+                                                                                  LIB), LIB) if p.severity == "error"]
+    assert any(field == f"MedicationRequest.dosageInstruction[0].{element}" for field, _ in problems), problems
+
+
+def test_an_ndjson_line_in_another_character_set_is_refused_not_garbled(tmp_path, im_bundle):
+    """errors='replace' printed 'Mar\\ufffda' on the handout; now that line alone is refused."""
+    line = json.dumps(im_bundle, ensure_ascii=False)
+    assert "María López" in line or "Maria López" in line
+    export = tmp_path / "export.ndjson"
+    export.write_bytes(line.encode("utf-8") + b"\n" + line.replace("López", "Lopes").encode("utf-8")
+                       .replace(b"Lopes", "López".encode("cp1252")) + b"\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["batch", str(export), "-o", str(out)])
+    assert result.exit_code == 1
+    assert f"{export}:2: error: is not UTF-8 text" in result.stderr
+    assert len(list(out.glob("*.pdf"))) == 1 and "\ufffd" not in pdf_text(next(out.glob("*.pdf")))
+
+
+# --- YAML: nothing printed that the prescriber did not write as text ---------------------------
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ("phone: 555-010-4477", "phone: ~", "prescriber: has no phone number"),        # printed "Phone ~"
+    ("phone: 555-010-4477", "phone: null", "prescriber.phone: 'null' is not a phone number"),
+    ("after_hours: 555-010-9000", "after_hours: NULL", "prescriber.after_hours: 'NULL' is not a phone number"),
+    ("name: Maria López", 'name: "\\u200b\\u200b"', "patient.name: has only invisible characters"),
+    ("name: Maria López", "name: !!binary TWFyaWE=", "has !!binary data where text belongs"),
+    ("- {every: 1 day, count: 7}", "- {every: 1 day, until: 2026-12-10}", "'2026-12-10' is a date; 'until' names"),
+])
+def test_values_that_are_not_what_they_look_like_are_refused(run, write_rx, old, new, words):
+    text = (ROOT / "examples" / "cyanocobalamin-im.yaml").read_text(encoding="utf-8")
+    assert old in text
+    refused(run, write_rx(text.replace(old, new, 1)), words)
+
+
+def test_a_file_named_twice_in_a_batch_is_one_handout(run, tmp_path):
+    """'batch rx/ rx/*.yaml' printed the patient's handout twice, the second as -2."""
+    folder = tmp_path / "rx"
+    folder.mkdir()
+    (folder / "ana.yaml").write_text(dump(base_rx()), encoding="utf-8")
+    result = run("batch", folder, folder / "ana.yaml", str(folder) + "/*.yaml", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "out").glob("*.pdf")] == ["Maria-Lopez-cyanocobalamin-2026-12-01.pdf"]
+    assert "1 prescriptions: 1 written" in result.stderr
+
+
+# --- kill -9: no worker outlives the batch -----------------------------------------------------
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
+def test_workers_exit_when_the_batch_is_killed_outright(tmp_path):
+    """After kill -9 of the batch, its workers waited for ever on their pipes, holding patient data."""
+    folder = tmp_path / "rx"
+    folder.mkdir()
+    for i in range(40):
+        (folder / f"rx{i}.yaml").write_text(dump(base_rx()).replace("Maria López", f"Patient {i}"), encoding="utf-8")
+    batch = subprocess.Popen([sys.executable, "-c", "from generate import main; main()", "batch", str(folder),
+                              "-o", str(tmp_path / "out"), "--workers", "2"], cwd=ROOT,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not list((tmp_path / "out").glob("*.pdf")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = _children(batch.pid)
+    assert len(workers) == 2 and batch.poll() is None, "the batch ended before it could be killed"
+    batch.kill()
+    batch.wait()
+    deadline = time.monotonic() + 20
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "worker processes outlived the batch"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import math
 
 from .. import prescription, yamlsource
 from ..errors import PrescriptionError, Problem, field_name
@@ -32,6 +33,7 @@ NOT_SHOWN = {   # Timing.repeat elements a handout cannot show yet: refused rath
     "timeOfDay": "times of day", "when": "times tied to meals or sleep", "offset": "an offset from an event",
     "frequencyMax": "a range of doses per period", "countMax": "a range of doses",
     "boundsRange": "a range as the bounds",
+    "duration": "how long each injection takes", "durationMax": "how long each injection takes",
 }
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")     # FHIR days-of-week codes
 
@@ -39,11 +41,20 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")     # FHIR days-of-
 def parse(text: str, name: str, library, defaults: str | None = None, line: int | None = None):
     """FHIR JSON text → Prescription; every problem names its FHIR element."""
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=_object, parse_constant=_not_a_number, parse_float=_finite)
     except json.JSONDecodeError as error:
         where = line or error.lineno
         raise PrescriptionError([Problem(name, where, "", f"is not valid JSON: {error.msg} (column {error.colno})",
                                          "check the quotes, commas and brackets near there")]) from None
+    except _Unreadable as error:
+        raise PrescriptionError([Problem(name, line, "", str(error), error.fix)]) from None
+    except RecursionError:
+        raise PrescriptionError([Problem(name, line, "", f"nests more than {MAX_DEPTH} levels deep, the limit",
+                                         "a FHIR Bundle nests a few levels; check that this is the right file")]) \
+            from None
+    if _depth(document) > MAX_DEPTH:
+        raise PrescriptionError([Problem(name, line, "", f"nests more than {MAX_DEPTH} levels deep, the limit",
+                                         "a FHIR Bundle nests a few levels; check that this is the right file")])
     if not isinstance(document, dict):
         raise PrescriptionError([Problem(name, line, "", "is JSON but not a FHIR resource",
                                          "give a Bundle or a MedicationRequest")])
@@ -309,6 +320,10 @@ class _Mapper:
 
     def quantity(self, q: dict, units: dict, element: str, what: str, allowed: str) -> str | None:
         value, code = q.get("value"), q.get("code") or q.get("unit")
+        if q.get("comparator"):
+            self.problem(f"{element}.comparator", f"is {q['comparator']!r}: {what} must be one exact amount, not "
+                         "a limit", "give the exact amount, without comparator")
+            return None
         if value is None:
             self.problem(f"{element}.value", f"is missing: {what} needs a number", f"give value and code ({allowed})")
             return None
@@ -445,6 +460,9 @@ class _Mapper:
                          "a handout shows one injection; make a separate order for a different one")
 
     def timing(self, timing: dict, element: str, phase: int) -> None:
+        if timing.get("event"):
+            self.problem(f"{element}.event", "lists dates this tool does not read: the calendar would not show them",
+                         "give the schedule in repeat (period, count, boundsPeriod.start) instead")
         repeat = timing.get("repeat")
         if not repeat:
             self.problem(f"{element}.repeat", "is missing: the schedule is not given",
@@ -536,6 +554,52 @@ class _Mapper:
             self.put(("pharmacy", "name"), org["name"], f"{op}.name")
         self.contacts([(c, f"{op}.telecom[{i}]") for i, c in enumerate(org.get("telecom") or [])
                        if c.get("system") == "phone"], "pharmacy")
+
+
+MAX_DEPTH = 32      # a Bundle of a MedicationRequest nests about 10 levels
+
+
+class _Unreadable(ValueError):
+    """JSON that parses but cannot be read for sure: a key given twice, NaN, a number past a float's range."""
+
+    def __init__(self, message: str, fix: str):
+        super().__init__(message)
+        self.fix = fix
+
+
+def _object(pairs: list) -> dict:
+    """A JSON object; a key given twice is refused ("status": "stopped", "status": "active" is not an order)."""
+    result = {}
+    for key, value in pairs:
+        if key in result:
+            raise _Unreadable(f"gives {key!r} twice in one object: which one holds is not sure",
+                              f"keep one '{key}' in that object")
+        result[key] = value
+    return result
+
+
+def _not_a_number(word: str):
+    raise _Unreadable(f"has {word}, which is not a JSON number", "give a number")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise _Unreadable(f"has the number {text[:20]}, too large to be read", "give a number of usual size")
+    return number
+
+
+def _depth(document) -> int:
+    """How deep lists and objects nest, counted without recursion."""
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
 
 
 @functools.lru_cache(maxsize=4)
