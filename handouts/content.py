@@ -179,6 +179,8 @@ def _texts(base: Path | None, files: dict, problems: list[Problem]) -> tuple[dic
     """
     raw: dict[str, dict] = {}
     aliases: dict[str, str] = {}
+    own: set[str] = set()          # the clinic's languages: their placeholders are checked
+    builtin: list[dict] = []
     for text_dir in filter(None, (BUILTIN / "text", base and base / "text")):
         for path in sorted(Path(text_dir).glob("*.yaml")):
             if path.stem == "glossary":
@@ -187,6 +189,10 @@ def _texts(base: Path | None, files: dict, problems: list[Problem]) -> tuple[dic
             tag = str(located.data.get("language", path.stem))
             raw[tag] = located.data
             files[f"text:{tag}"] = (name, located)
+            if text_dir == BUILTIN / "text":
+                builtin.append(located.data)
+            else:
+                own.add(tag)
             for alias in located.data.get("aliases", []) or []:
                 aliases[str(alias)] = tag
     texts: dict[str, dict] = {}
@@ -215,4 +221,9 @@ def _texts(base: Path | None, files: dict, problems: list[Problem]) -> tuple[dic
         if tag != DEFAULT_LANGUAGE:
             name, located = files[f"text:{tag}"]
             problems += contentcheck.missing_text_keys(name, located, reference, text)
+    allowed: dict[tuple, set[str]] = {}
+    for data in builtin if own else ():
+        contentcheck.placeholders(data, found=allowed)
+    for tag in own:
+        problems += contentcheck.placeholder_problems(*files[f"text:{tag}"], allowed)
     return texts, aliases, problems

@@ -9,6 +9,8 @@ Keys not listed are allowed: clinics keep sources and notes beside the data.
 
 from __future__ import annotations
 
+import string
+
 from . import units
 from .errors import Problem, field_name
 from .yamlsource import Located
@@ -21,6 +23,21 @@ def _text(value) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return "must be text"
     return None
+
+
+def _template(*names: str):
+    """Text that may hold only these ``{names}`` (a site's label is filled with its side and name)."""
+    def check(value) -> str | None:
+        if _text(value):
+            return _text(value)
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(value) if f is not None]
+        except ValueError as error:
+            return f"has a brace out of place ({error})"
+        wrong = [f for f in fields if f not in names]
+        return f"has the placeholder {{{wrong[0]}}}; it may use only {', '.join('{' + n + '}' for n in names)}" \
+            if wrong else None
+    return check
 
 
 def _number(low: float, high: float):
@@ -99,10 +116,10 @@ CLOSEUP = {
 }
 
 SITE = {
-    "route": _text, "name": _text, "short": _text, "landmarks": _text,
+    "route": _text, "name": _text, "short": _template("side"), "landmarks": _text,
     "max_volume_ml": _number(0.1, 5),
-    "?sides": [_one_of("left", "right")], "?aliases": TEXTS, "?technical": _text, "?label": _text,
-    "?short_label": _text,
+    "?sides": [_one_of("left", "right")], "?aliases": TEXTS, "?technical": _text, "?label": _template("side", "name"),
+    "?short_label": _template("side"),
     "diagram": {"view": _text, "dx": _number(-1, 1), "y": _number(0, 1)},
     "?closeup": CLOSEUP,
 }
@@ -198,7 +215,7 @@ def cross_check(library, files: dict[str, str]) -> list[Problem]:
 
 
 def missing_text_keys(name: str, located: Located, reference: dict, text: dict | None = None) -> list[Problem]:
-    """A language's text must have every key the US English text has.
+    """A language's text must have every key the US English text has, as text where it has text.
 
     ``text`` is the language's text with its base language merged in (the
     file itself when None); lines are the file's own.
@@ -206,6 +223,9 @@ def missing_text_keys(name: str, located: Located, reference: dict, text: dict |
     problems = []
 
     def walk(value, ref, path: tuple) -> None:
+        if isinstance(ref, str) and value is not None and not isinstance(value, (str, dict)):
+            problems.append(Problem(name, located.line(path), field_name(path), "must be text",
+                                    "see the built-in text/en.yaml"))
         if not isinstance(ref, dict):
             return
         if not isinstance(value, dict):
@@ -222,4 +242,61 @@ def missing_text_keys(name: str, located: Located, reference: dict, text: dict |
                 walk(value[key], child, (*path, key))
 
     walk(located.data if text is None else text, reference, ())
+    return problems
+
+
+def placeholders(data, path: tuple = (), found: dict | None = None) -> dict[tuple, set[str]]:
+    """The ``{name}`` fields of every text in ``data``, by key path (list items share their list's path)."""
+    found = {} if found is None else found
+    if isinstance(data, dict):
+        for key, value in data.items():
+            placeholders(value, (*path, key), found)
+    elif isinstance(data, list):
+        for item in data:
+            placeholders(item, path, found)
+    elif isinstance(data, str):
+        try:
+            found.setdefault(path, set()).update(f for _, f, _, _ in string.Formatter().parse(data) if f)
+        except ValueError:
+            pass
+    return found
+
+
+def placeholder_problems(name: str, located: Located, allowed: dict[tuple, set[str]]) -> list[Problem]:
+    """A clinic's text may fill only the ``{names}`` the built-in texts fill at the same key (``allowed``).
+
+    A typo such as ``{dosis}`` or ``{0}`` would otherwise stop every handout in
+    that language with an internal error, and ``{ml.__class__}`` would print
+    Python on the handout.
+    """
+    problems = []
+
+    def report(path: tuple, message: str, fix: str) -> None:
+        problems.append(Problem(name, located.line(path), field_name(path), message, fix))
+
+    def walk(value, path: tuple, key_path: tuple) -> None:
+        if isinstance(value, dict):
+            for key, child in value.items():
+                walk(child, (*path, key), (*key_path, key))
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                walk(child, (*path, index), key_path)
+        elif isinstance(value, str):
+            try:
+                fields = [f for _, f, _, _ in string.Formatter().parse(value) if f is not None]
+            except ValueError as error:
+                report(path, f"has a brace out of place ({error})", "write {{ or }} for a brace itself; a "
+                       "placeholder is a name in braces, like {dose}")
+                return
+            known = allowed.get(key_path)
+            for field in fields:
+                if not field.isidentifier():
+                    report(path, f"has the placeholder {{{field}}}, which is not a plain name",
+                           "use only the names in braces that the built-in text uses here" +
+                           (f": {', '.join(sorted(known))}" if known else ""))
+                elif known is not None and field not in known:
+                    report(path, f"has the placeholder {{{field}}}, which this text does not fill",
+                           "use: " + ", ".join(sorted(known)) if known else "this text takes no placeholder")
+
+    walk(located.data, (), ())
     return problems

@@ -85,6 +85,8 @@ class Manifest:
                 yield from _rows(path, self.base, self.defaults)
             elif kind == "outside":
                 yield _outside(path)
+            elif kind == "nothing":
+                yield _nothing(path)
             elif ndjson.is_ndjson(path):
                 yield from ndjson.jobs(path, self.defaults)
             else:
@@ -97,7 +99,9 @@ class Manifest:
 
 
 def _sources(inputs) -> Iterator[tuple[str, Path]]:
-    """(kind, path) for every input: "file", "csv", or "outside" for a link that leaves its folder.
+    """(kind, path) for every input: "file", "csv", "outside" for a link that leaves its folder, or
+    "nothing" for a folder or glob that names no prescription (a typo in a nightly job's pattern must
+    not pass as an empty batch).
 
     A file named twice (``batch rx/ rx/*.yaml``) is one input: it would print
     the same patient's handout twice, the second as ``-2``.
@@ -105,30 +109,39 @@ def _sources(inputs) -> Iterator[tuple[str, Path]]:
     seen: set[str] = set()
     for kind, path in _expanded(inputs):
         key = os.path.realpath(path)
-        if kind == "outside" or key not in seen:
+        if kind in ("outside", "nothing") or key not in seen:
             seen.add(key)
             yield kind, path
 
 
 def _expanded(inputs) -> Iterator[tuple[str, Path]]:
     for item in inputs:
-        path = Path(item)
-        if path.is_dir():
-            yield from _walk(str(path), os.path.realpath(path))
-        elif path.suffix.lower() == ".csv" and path.is_file():
-            yield "csv", path
-        elif path.exists() or not glob.has_magic(item):
-            yield "file", path      # a missing file is reported like any other bad input
-        else:
-            root = os.path.realpath(_fixed_part(item))
-            for match in sorted(glob.glob(item, recursive=True)):
-                match_path = Path(match)
-                if os.path.islink(match) and not _inside(match, root):
-                    yield "outside", match_path
-                elif match_path.suffix.lower() == ".csv":
-                    yield "csv", match_path
-                elif match_path.is_file():
-                    yield "file", match_path
+        empty = True
+        for source in _expanded_one(item):
+            empty = False
+            yield source
+        if empty:
+            yield "nothing", Path(item)
+
+
+def _expanded_one(item: str) -> Iterator[tuple[str, Path]]:
+    path = Path(item)
+    if path.is_dir():
+        yield from _walk(str(path), os.path.realpath(path))
+    elif path.suffix.lower() == ".csv" and path.is_file():
+        yield "csv", path
+    elif path.exists() or not glob.has_magic(item):
+        yield "file", path      # a missing file is reported like any other bad input
+    else:
+        root = os.path.realpath(_fixed_part(item))
+        for match in sorted(glob.glob(item, recursive=True)):
+            match_path = Path(match)
+            if os.path.islink(match) and not _inside(match, root):
+                yield "outside", match_path
+            elif match_path.suffix.lower() == ".csv":
+                yield "csv", match_path
+            elif match_path.is_file():
+                yield "file", match_path
 
 
 def _walk(folder: str, root: str) -> Iterator[tuple[str, Path]]:
@@ -159,6 +172,14 @@ def _fixed_part(pattern: str) -> str:
     parts = Path(pattern).parts
     fixed = list(itertools.takewhile(lambda part: not glob.has_magic(part), parts[:-1]))
     return os.path.join(*fixed) if fixed else "."
+
+
+def _nothing(path: Path) -> Job:
+    what = "folder" if path.is_dir() else "pattern"
+    return Job(str(path), refusal=Problem(
+        str(path), None, "", f"names no prescription: the {what} holds no "
+        + ", ".join(f"*{suffix}" for suffix in SUFFIXES) + " file" + (" (nor *.csv)" if what == "pattern" else ""),
+        "check the folder or the pattern"))
 
 
 def _outside(path: Path) -> Job:

@@ -9,6 +9,8 @@ checks.
 from __future__ import annotations
 
 import copy
+import csv
+import io
 import json
 import os
 import signal
@@ -19,11 +21,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_fhir import bundle_of, request
 
 from conftest import ROOT, base_rx, dump, pdf_text, read_pdf
 from generate import cli
-from handouts import content, prescription, safety
+from handouts import content, manifest, prescription, safety
 from handouts.errors import PrescriptionError
 
 LIB = content.load()
@@ -333,3 +337,101 @@ def test_workers_exit_when_the_batch_is_killed_outright(tmp_path):
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert not left, "worker processes outlived the batch"
+
+
+# --- a clinic's translation: placeholders it cannot fill are refused on load -------------------
+
+
+@pytest.mark.parametrize("line, words", [
+    ('dose_line: "{mll} = {amount}"', "has the placeholder {mll}, which this text does not fill"),
+    ('dose_line: "{0} = {amount}"', "has the placeholder {0}, which is not a plain name"),
+    ('dose_line: "{ml.__class__} = {amount}"', "has the placeholder {ml.__class__}, which is not a plain name"),
+    ('dose_line: "{ml = {amount}"', "has a brace out of place"),
+    ("dose_line: 5", "dose_line: must be text"),
+])
+def test_a_clinic_translation_with_a_broken_placeholder_is_refused_on_load(run, write_rx, tmp_path, line, words):
+    """Each of these stopped every handout in the language with an internal error (KeyError, IndexError…),
+    or printed Python's class list in the dose line."""
+    text = (ROOT / "handouts" / "content" / "text" / "es.yaml").read_text(encoding="utf-8")
+    assert 'dose_line: "{ml} = {amount}"' in text
+    text = text.replace("language: es", "language: fr", 1).replace('dose_line: "{ml} = {amount}"', line, 1)
+    (tmp_path / "clinic" / "text").mkdir(parents=True)
+    (tmp_path / "clinic" / "text" / "fr.yaml").write_text(text, encoding="utf-8")
+    rx = write_rx(base_rx())
+    result = run("generate", rx, "-o", tmp_path / "out.pdf", "--content", tmp_path / "clinic", "--language", "fr")
+    assert result.exit_code == 1, result.output
+    assert "fr.yaml:" in result.output and "dose_line" in result.output and words in result.output, result.output
+    assert "internal error" not in result.output and not (tmp_path / "out.pdf").exists()
+
+
+def test_a_clinic_copy_of_a_built_in_translation_loads(run, write_rx, tmp_path):
+    """The README's way to add a language (copy es.yaml) passes the placeholder check as it is."""
+    text = (ROOT / "handouts" / "content" / "text" / "es.yaml").read_text(encoding="utf-8")
+    (tmp_path / "clinic" / "text").mkdir(parents=True)
+    (tmp_path / "clinic" / "text" / "fr.yaml").write_text(text.replace("language: es", "language: fr", 1),
+                                                           encoding="utf-8")
+    result = run("generate", write_rx(base_rx()), "-o", tmp_path / "out.pdf", "--content", tmp_path / "clinic",
+                 "--language", "fr")
+    assert result.exit_code == 0, result.output
+
+
+# --- property: any CSV is read row for row, or refused as a whole, never a crash ---------------
+
+COLUMNS = ["patient.name", "sites", "notes", "schedule.phases", "needle.gauge", "off_label", "confirm", "patient",
+           "", "x.y", "prescriber.phone"]
+CELLS = st.text(alphabet=st.sampled_from(list("ab ,;:\"'\t\n\r[]=+-@{}&*!|>%#\u00e9\u200b\ufeff1")), max_size=12)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(header=st.lists(st.sampled_from(COLUMNS), min_size=2, max_size=5, unique=True),
+       rows=st.lists(st.lists(CELLS, max_size=6), max_size=4), delimiter=st.sampled_from([",", ";", "\t"]),
+       quoted=st.booleans())
+def test_any_csv_is_read_row_for_row_or_refused_whole(tmp_path, header, rows, delimiter, quoted):
+    """Written by a spreadsheet (quoted), every row that has a cell is one job; written by hand, anything
+    goes, but only a PrescriptionError may come out, and every job's text is read by the same loader."""
+    if quoted:
+        buffer = io.StringIO()
+        csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows([header, *rows])
+        text = buffer.getvalue()
+    else:
+        text = "\n".join(delimiter.join(line) for line in [header, *rows])
+    path = tmp_path / "rows.csv"
+    path.write_text(text, encoding="utf-8")
+    try:
+        jobs = list(manifest.Manifest([path]))
+    except PrescriptionError:
+        assert not quoted or any(c and any(c.startswith(o + ".") for o in header if o) for c in header), text
+        return
+    if quoted:
+        assert len(jobs) == sum(1 for row in rows if any(cell.strip() for cell in row)), text
+    for job in jobs:
+        if job.refusal is None:
+            try:
+                prescription.parse(job.text, job.source, LIB)
+            except PrescriptionError:
+                pass
+
+
+def test_a_pattern_or_folder_that_names_no_prescription_is_a_refused_row(run, tmp_path):
+    """A typo in a nightly job's glob ('*.ymal') made an empty batch that exited 0."""
+    (tmp_path / "empty").mkdir()
+    rx = tmp_path / "ana.yaml"
+    rx.write_text(dump(base_rx()), encoding="utf-8")
+    result = run("batch", rx, str(tmp_path) + "/*.ymal", tmp_path / "empty", "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "*.ymal: error: names no prescription: the pattern holds no" in result.stderr
+    assert "empty: error: names no prescription: the folder holds no *.yaml" in result.stderr
+    assert "3 prescriptions: 1 written, 0 unchanged, 2 refused" in result.stderr
+
+
+def test_a_clinic_site_label_with_an_unknown_placeholder_is_refused_on_load(run, write_rx, tmp_path):
+    """'{sid}' in a site's label stopped every belly handout with KeyError."""
+    text = (ROOT / "handouts" / "content" / "sites.yaml").read_text(encoding="utf-8")
+    old = 'label: "your belly, {side} of your belly button"'
+    assert old in text
+    (tmp_path / "clinic").mkdir()
+    (tmp_path / "clinic" / "sites.yaml").write_text(text.replace(old, old.replace("{side}", "{sid}")),
+                                                    encoding="utf-8")
+    result = run("check", write_rx(base_rx()), "--content", tmp_path / "clinic")
+    assert result.exit_code == 1
+    assert "sites.abdomen.label: has the placeholder {sid}; it may use only {side}, {name}" in result.output
