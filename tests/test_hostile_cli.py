@@ -435,3 +435,17 @@ def test_a_clinic_site_label_with_an_unknown_placeholder_is_refused_on_load(run,
     result = run("check", write_rx(base_rx()), "--content", tmp_path / "clinic")
     assert result.exit_code == 1
     assert "sites.abdomen.label: has the placeholder {sid}; it may use only {side}, {name}" in result.output
+
+
+@pytest.mark.parametrize("tag, words", [
+    ("zh-Hant-TW", "no wording in 'zh-Hant-TW' yet; the handout will be in English"),     # a script subtag
+    ("EN", None),                                                                           # tags ignore case
+    ("es-419", "the Español wording has not been reviewed"),
+])
+def test_every_well_formed_language_tag_is_read(run, write_rx, tag, words):
+    """'zh-Hant-TW' and 'EN' are BCP 47 tags, but were refused as "not a language code"."""
+    rx = base_rx()
+    rx["patient"]["language"] = tag
+    result = run("check", write_rx(rx))
+    assert result.exit_code == 0, result.output
+    assert (words in result.output) if words else "warning:" not in result.output
