@@ -442,6 +442,13 @@ def _build(r: _Reader) -> Prescription | None:
     off_label = r.get(("off_label",), False, bool) or False
     confirm = r.get(("confirm",), False, (list, str)) or []
     confirm = tuple(str(c).strip().lower() for c in ([confirm] if isinstance(confirm, str) else confirm))
+    for index, item in enumerate(confirm):
+        if item not in CONFIRMABLE and item not in lib.sites:
+            near = difflib.get_close_matches(item.replace("-", "_").replace(" ", "_"), [*CONFIRMABLE, *lib.sites], 1)
+            r.problem(("confirm", index) if isinstance(r.get(("confirm",)), list) else ("confirm",),
+                      f"{item!r} is not something a prescription confirms: it would confirm nothing",
+                      f"did you mean '{near[0]}'?" if near else
+                      "confirm 'needle_length' or a discouraged site by its name, such as 'dorsogluteal'")
 
     angle = r.integer(("angle",))
     if angle is not None and not 1 <= angle <= 90:
@@ -595,6 +602,7 @@ def _phases(r: _Reader) -> list[Phase]:
 
 
 
+CONFIRMABLE = ("needle_length",)    # besides the sites: what the safety checks let a prescriber confirm
 _DATE_LIKE = re.compile(r"\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\s*")
 
 

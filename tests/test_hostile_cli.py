@@ -449,3 +449,14 @@ def test_every_well_formed_language_tag_is_read(run, write_rx, tag, words):
     result = run("check", write_rx(rx))
     assert result.exit_code == 0, result.output
     assert (words in result.output) if words else "warning:" not in result.output
+
+
+@pytest.mark.parametrize("confirm, words", [
+    (["needle-length"], "confirm[0]: 'needle-length' is not something a prescription confirms"),
+    ("everything", "confirm: 'everything' is not something a prescription confirms"),
+])
+def test_a_confirmation_of_nothing_is_refused(run, write_rx, confirm, words):
+    """'confirm: [needle-length]' (a dash for the underscore) was taken and confirmed nothing, in silence."""
+    rx = base_rx()
+    rx["confirm"] = confirm
+    refused(run, write_rx(rx), words)
