@@ -460,3 +460,17 @@ def test_a_confirmation_of_nothing_is_refused(run, write_rx, confirm, words):
     rx = base_rx()
     rx["confirm"] = confirm
     refused(run, write_rx(rx), words)
+
+
+def test_a_reference_two_resources_answer_to_is_refused(im_bundle):
+    """'Patient/p1' with two Patients of id p1 in the Bundle printed the first one's name on the handout."""
+    document = copy.deepcopy(im_bundle)
+    entry = next(e for e in document["entry"] if e["resource"]["resourceType"] == "Patient")
+    entry["resource"]["id"] = "p1"
+    other = copy.deepcopy(entry)
+    other["fullUrl"] = "urn:uuid:11111111-1111-4111-8111-111111111111"
+    other["resource"]["name"] = [{"text": "Other Person"}]
+    document["entry"].insert(1, other)
+    request(document)["subject"] = {"reference": "Patient/p1"}
+    assert ("MedicationRequest", "refers to 'Patient/p1', which 2 resources in this Bundle answer to: which one is "
+            "meant is not sure") in fhir_refusal(document)

@@ -132,11 +132,13 @@ class _Mapper:
                 if contained.get("id") == target[1:]:
                     return contained, f"{owner_path}.contained[{i}]"
             return None, ""
-        for resource, path, full_url in self.resources:
-            typed = f"{resource.get('resourceType')}/{resource.get('id')}"
-            if target and (target == full_url or target == typed or full_url.endswith("/" + target)):
-                return resource, path
-        return None, ""
+        found = [(resource, path) for resource, path, full_url in self.resources
+                 if target and (target == full_url or target == f"{resource.get('resourceType')}/{resource.get('id')}"
+                                or full_url.endswith("/" + target))]
+        if len({id(resource) for resource, _ in found}) > 1:    # two Patients with one id: never pick one
+            self.problem(owner_path, f"refers to {target!r}, which {len(found)} resources in this Bundle answer "
+                         "to: which one is meant is not sure", "give each resource its own id and fullUrl")
+        return found[0] if found else (None, "")
 
     def referred(self, owner: dict, key: str, owner_path: str, name: tuple) -> tuple[dict | None, str]:
         """The resource ``owner[key]`` refers to, and its path; one the document does not hold may still
