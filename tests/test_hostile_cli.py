@@ -474,3 +474,17 @@ def test_a_reference_two_resources_answer_to_is_refused(im_bundle):
     request(document)["subject"] = {"reference": "Patient/p1"}
     assert ("MedicationRequest", "refers to 'Patient/p1', which 2 resources in this Bundle answer to: which one is "
             "meant is not sure") in fhir_refusal(document)
+
+
+def test_another_patients_weight_in_the_bundle_is_not_used(im_bundle):
+    """The latest body-weight Observation was taken whoever it was about: another patient's 130 kg."""
+    document = copy.deepcopy(im_bundle)
+    weight = next(e for e in document["entry"] if e["resource"]["resourceType"] == "Observation")
+    other = copy.deepcopy(weight)
+    other["fullUrl"] = "urn:uuid:22222222-2222-4222-8222-222222222222"
+    other["resource"].update(subject={"reference": "urn:uuid:33333333-3333-4333-8333-333333333333"},
+                             effectiveDateTime="2099-01-01", valueQuantity={
+                                 "value": 130, "unit": "kg", "system": "http://unitsofmeasure.org", "code": "kg"})
+    document["entry"].append(other)
+    assert weight["resource"].get("subject"), "the example's own weight names its patient"
+    assert prescription.parse(json.dumps(document), "rx.json", LIB).weight_kg == 62

@@ -226,12 +226,15 @@ class _Mapper:
             if ident.get("value"):
                 self.put(("patient", "id"), ident["value"], f"{pp}.identifier[{i}].value")
                 break
-        self.weight()
+        self.weight(patient)
 
-    def weight(self) -> None:
+    def weight(self, patient: dict) -> None:
+        """The patient's latest body weight; an Observation about someone else in the Bundle is not theirs."""
         best = None
         for resource, path, _ in self.resources:
             if resource.get("resourceType") != "Observation" or resource.get("status") == "entered-in-error":
+                continue
+            if resource.get("subject") and self.resolve(resource["subject"], resource, path)[0] is not patient:
                 continue
             coded = {(c.get("system"), c.get("code")) for c in (resource.get("code") or {}).get("coding") or []}
             if LOINC_BODY_WEIGHT in coded and resource.get("valueQuantity"):
