@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from . import yamlsource
+from . import schema, yamlsource
 from .errors import PrescriptionError, Problem
 from .fhir import ndjson
 
@@ -280,10 +280,16 @@ def _rows(path: Path, base: yamlsource.Located, defaults: str | None) -> Iterato
             continue
         data = copy.deepcopy(base.data)
         written = set()
-        for column, cell in zip(columns, row, strict=False):
-            if column and cell.strip():
-                _put(data, column.split("."), _value(column, cell))
-                written.add(column)
+        try:
+            for column, cell in zip(columns, row, strict=False):
+                if column and cell.strip():
+                    _put(data, column.split("."), _value(column, cell))
+                    written.add(column)
+        except ValueError as error:
+            yield Job(f"{path}:{line}", stem=f"{path.stem}-{number}", key=key, refusal=Problem(
+                str(path), line, column, str(error), "give each field once in a phase, like "
+                "'every: 1 week, count: 4; every: 1 month'"))
+            continue
         yield Job(f"{path}:{line}", text=yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True),
                   stem=f"{path.stem}-{number}", row_file=str(path), row_line=line,
                   row_fields=frozenset(written), defaults_file=defaults or "", defaults_lines=base.lines,
@@ -304,8 +310,27 @@ def _value(column: str, cell: str):
     if column == "off_label":
         return BOOLEANS.get(text.lower(), text)
     if column == "schedule.phases":
-        return [dict(_pair(part) for part in _outside_brackets(phase)) for phase in _items(text, ";")]
+        return [_phase(phase) for phase in _items(text, ";")]
+    return _typed(tuple(column.split(".")), text)
+
+
+def _typed(path: tuple, text):
+    """A field the format types as a whole number only (angle, count, times), written in plain digits,
+    is that number: as text it was refused ("must be a whole number, not '4'")."""
+    if isinstance(text, str) and text.isascii() and text.isdigit() and \
+            (schema.rule(path) or {}).get("type") == "integer":
+        return int(text)
     return text
+
+
+def _phase(text: str) -> dict:
+    """One phase of a schedule cell; a field given twice is refused (a dict would keep the last in silence)."""
+    phase = {}
+    for key, value in map(_pair, _outside_brackets(text)):
+        if key in phase:
+            raise ValueError(f"gives '{key}' twice in the phase {_short(text)}")
+        phase[key] = _typed(("schedule", "phases", 0, key), value)
+    return phase
 
 
 def _outside_brackets(text: str) -> list[str]:

@@ -488,3 +488,24 @@ def test_another_patients_weight_in_the_bundle_is_not_used(im_bundle):
     document["entry"].append(other)
     assert weight["resource"].get("subject"), "the example's own weight names its patient"
     assert prescription.parse(json.dumps(document), "rx.json", LIB).weight_kg == 62
+
+
+def test_a_field_given_twice_in_a_csv_phase_refuses_that_row_only(run, tmp_path, clinic):
+    """'every: 1 week, count: 4, every: 2 weeks' kept the last 'every' in silence."""
+    result = run_csv(run, tmp_path, clinic, "patient.name,sites,schedule.phases\n"
+                     'Ann Lee,left thigh,"every: 1 week, count: 4, every: 2 weeks; every: 1 month"\n'
+                     'Bo Ng,left thigh,"every: 1 week, count: 4; every: 1 month"\n')
+    assert result.exit_code == 1
+    assert "rows.csv:2: error: schedule.phases: gives 'every' twice in the phase" in result.stderr
+    assert [p.name for p in (tmp_path / "out").glob("*.pdf")] == ["Bo-Ng-cyanocobalamin-2026-12-01.pdf"]
+
+
+def test_whole_numbers_in_csv_cells_are_numbers(run, tmp_path, clinic):
+    """The README's own 'every: 1 week, count: 4' was refused: "count: must be a whole number, not '4'"
+    (and an 'angle' column likewise), so no CSV phase with a count or times ever worked."""
+    result = run_csv(run, tmp_path, clinic, "patient.name,sites,angle,schedule.phases\n"
+                     'Bo Ng,left thigh;right thigh,90,"every: 1 day, count: 3; every: 1 week, times: 2, for: 2 weeks; '
+                     'every: 1 month"\n')
+    assert result.exit_code == 0, result.output
+    text = pdf_text(tmp_path / "out" / "Bo-Ng-cyanocobalamin-2026-12-01.pdf")
+    assert "3 Thu 3 Dec 2026" in text and "4 Sun 6 Dec 2026" in text and "7 Wed 16 Dec 2026" in text, text
