@@ -204,11 +204,15 @@ def schedule_shape(rx: Prescription, lib: Library) -> Iterator[Problem]:
 
 
 def start_date(rx: Prescription, lib: Library) -> Iterator[Problem]:
-    """A calendar that starts in the past has doses the patient can no longer give on time."""
+    """A calendar that starts in the past has doses the patient can no longer give on time; one issued
+    after its first dose has a date mistyped, one or the other."""
     if rx.start < dt.date.today():
         yield _p(rx, ("schedule", "start"), f"{rx.start.isoformat()} is in the past: the first doses on the "
                  "calendar are already due", "check the start date, or give today's date or a later one",
                  severity="warning")
+    if rx.issued > rx.start:
+        yield _p(rx, ("issued",), f"{rx.issued.isoformat()} is after the first dose ({rx.start.isoformat()})",
+                 "check both dates: a handout is issued before its course starts", severity="warning")
 
 
 def schedule_length(rx: Prescription, lib: Library) -> Iterator[Problem]:

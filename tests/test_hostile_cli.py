@@ -509,3 +509,12 @@ def test_whole_numbers_in_csv_cells_are_numbers(run, tmp_path, clinic):
     assert result.exit_code == 0, result.output
     text = pdf_text(tmp_path / "out" / "Bo-Ng-cyanocobalamin-2026-12-01.pdf")
     assert "3 Thu 3 Dec 2026" in text and "4 Sun 6 Dec 2026" in text and "7 Wed 16 Dec 2026" in text, text
+
+
+def test_a_handout_issued_after_its_first_dose_is_flagged(run, write_rx):
+    """'issued: 2027-11-25' for a course starting 2026-12-01 (a mistyped year) passed without a word."""
+    rx = base_rx()
+    rx["issued"] = "2027-11-25"
+    result = run("check", write_rx(rx))
+    assert "warning: issued: 2027-11-25 is after the first dose (2026-12-01)" in result.output
+    assert run("check", "--strict", write_rx(rx)).exit_code == 1
