@@ -109,3 +109,42 @@ def test_uploaded_names_cannot_leave_the_folder():
     assert pharmacy.safe_name("../../etc/passwd", "x") == "passwd"
     assert pharmacy.safe_name("..", "fallback.csv") == "fallback.csv"
     assert pharmacy.safe_name("a b/c d.csv", "x") == "c-d.csv"
+
+
+def test_a_batch_of_more_than_three_rows_renders_in_worker_processes(scratch):
+    """handout batch renders 4 or more rows in worker processes of its own, which a daemon process may not start."""
+    rows = "patient.name,dose,sites\n" + "".join(f"Patient {i},1000 mcg,left thigh; right thigh\n" for i in range(5))
+    with TestClient(create_app(Settings(workers=2, max_rows=10, pool="thread")), base_url="http://testserver") as c:
+        c.headers["x-csrf-token"] = c.get("/api/csrf").text
+        state = wait(c, c.post("/pharmacy/batches", json={"csv": rows, "defaults": defaults()}).json()["id"])
+        assert state["state"] == "done" and state["counts"] == {"written": 5}
+        names = zipfile.ZipFile(io.BytesIO(c.get(state["zip"]).content)).namelist()
+        assert len([n for n in names if n.startswith("handouts/")]) == 5
+
+
+def test_stopping_the_server_stops_its_batch_and_removes_its_folder(scratch):
+    rows = "patient.name\n" + "".join(f"Patient {i}\n" for i in range(10))
+    with TestClient(create_app(Settings(workers=1, max_rows=10, pool="thread")), base_url="http://testserver") as c:
+        c.headers["x-csrf-token"] = c.get("/api/csrf").text
+        assert c.post("/pharmacy/batches", json={"csv": rows, "defaults": defaults()}).status_code == 202
+        processes = set(c.app.state.batches._processes)
+        time.sleep(0.5)
+    assert processes and not any(p.is_alive() for p in processes)
+    assert len(scratch) == 1 and not os.path.exists(scratch[0])
+
+
+def test_a_batch_whose_server_is_gone_removes_its_own_folder(tmp_path, monkeypatch):
+    """The server killed (-9) cannot remove the folder, with its patients' files, from /dev/shm: the batch does."""
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "today.csv").write_text("patient.name\nAna Ruiz\n", encoding="utf-8")
+
+    class Gone:
+        def send(self, message):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def close(self):
+            pass
+    monkeypatch.chdir(tmp_path)                  # the batch works inside its folder; the test's own comes back
+    pharmacy._run(str(folder), "today.csv", None, "standard", "letter", None, 1, Gone())
+    assert not folder.exists()

@@ -288,6 +288,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         pool.start()
         yield
         pool.close()
+        batches.close()
 
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: _http_error})
     app.state.pool = pool

@@ -92,7 +92,10 @@ def _run(folder: str, csv_name: str, defaults: str | None, layout: str, paper: s
     except HandoutError as error:
         conn.send(("refused", error.problems))
     except BaseException as error:   # noqa: BLE001 - reported by type only: the message may quote a patient
-        conn.send(("failed", type(error).__name__))
+        try:
+            conn.send(("failed", type(error).__name__))
+        except OSError:              # the server is gone (killed): no one will remove the folder but this process
+            shutil.rmtree(folder, ignore_errors=True)
     finally:
         conn.close()
 
@@ -108,6 +111,8 @@ class Batches:
         self.timeout = timeout
         self._batches: dict[str, Batch] = {}
         self._lock = threading.Lock()
+        self._processes: set = set()
+        self._threads: list[threading.Thread] = []
 
     def get(self, ident: str) -> Batch | None:
         self._expire()
@@ -146,15 +151,26 @@ class Batches:
         thread = threading.Thread(target=self._supervise, name="batch", daemon=True,
                                   args=(batch, folder, csv_file, defaults, layout, paper))
         thread.start()
+        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         return batch
+
+    def close(self) -> None:
+        """With the server: stop a running batch and remove its folder, so no patient's file outlives it."""
+        for process in list(self._processes):
+            process.kill()
+        for thread in self._threads:
+            thread.join(10)
 
     def _supervise(self, batch: Batch, folder: str, csv_file: str, defaults: str | None,
                    layout: str, paper: str) -> None:
         context = multiprocessing.get_context("spawn")
         parent, child = context.Pipe(duplex=False)
-        process = context.Process(target=_run, daemon=True, args=(
+        # not a daemon: a daemon may not start processes, and handout batch renders 4 or more rows in its own
+        # workers (every batch past 3 rows failed); close() ends it with the server instead
+        process = context.Process(target=_run, args=(
             folder, csv_file, defaults, layout, paper, self.content_dir, self.workers, child))
         try:
+            self._processes.add(process)
             process.start()
             child.close()
             batch.state = "running"
@@ -175,6 +191,7 @@ class Batches:
             if process.is_alive():
                 process.kill()
             process.join(5)
+            self._processes.discard(process)
             parent.close()
             shutil.rmtree(folder, ignore_errors=True)
             batch.finished_at = time.monotonic()
