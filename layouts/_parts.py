@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import CondPageBreak, PageBreak
+from reportlab.platypus import CondPageBreak, Flowable, PageBreak
 from reportlab.platypus.flowables import ImageAndFlowables
 
 from handouts import closeups, diagrams, forms, tagging, technique, theme
@@ -327,6 +327,58 @@ def dose_log(ctx, h: Handout, size: float, width: float, after: int) -> list:
     if h.calendar_then:
         out.append(para(f"<b>{text(h.calendar_then)}</b>", s["cell"]))
     return out + [para(text(h.calendar_note), s["small"])]
+
+
+def doses_to_fit(build, least: int, most: int, line: float) -> list:
+    """``build(rows)``: the sections holding the calendar with its first ``rows`` doses, then the dose log.
+
+    As many doses stay in place as the page has room for, never fewer than
+    ``least`` (see _RoomForDoses); with ``most`` doses or fewer, all of them.
+    ``line`` is the text size, the least height of a dose row.
+    """
+    return build(most) if most <= least else [_RoomForDoses(build, least, most, line)]
+
+
+class _RoomForDoses(Flowable):
+    """Keeps in place as many doses as fit the room left on the page, the rest going on the dose log.
+
+    A count fixed in advance cannot know how far the sections above reach,
+    so it left the foot of the back page empty and the doses on a page of
+    their own. Here, when the page says how much room is left, the most
+    doses whose sections (``build(rows)[0]``, flowing columns) still fit are
+    found by bisection, never fewer than ``least`` (then the sections
+    continue over the page as before). The columns fit when splitting them
+    to the room leaves one piece: one lay of the columns, where their
+    balanced height takes several. It takes no room: what it builds goes
+    into the story in its place (platypus's generated content, as DocIf does).
+    """
+
+    def __init__(self, build, least: int, most: int, line: float):
+        super().__init__()
+        self.build, self.least, self.most, self.line = build, least, most, line
+
+    def wrap(self, avail_width, avail_height):
+        def fitting(rows: int) -> list | None:
+            flowables = self.build(rows)
+            return flowables if len(flowables[0].splitOn(self.canv, avail_width, avail_height)) == 1 else None
+
+        # no row is lower than a line of text, in two columns: a bound that keeps a long course's tries small
+        low, high = self.least, min(self.most, int(2 * avail_height / self.line))
+        chosen = fitting(high) if high > low else None
+        if chosen is None:                       # high doses do not fit; low are kept, fitting or not
+            while high - low > 1:
+                middle = (low + high) // 2
+                tried = fitting(middle)
+                if tried is None:
+                    high = middle
+                else:
+                    chosen, low = tried, middle
+        chosen = chosen or self.build(low)
+        self._frame.add_generated_content(*chosen)
+        return 0, 0
+
+    def draw(self):
+        pass
 
 
 def _calendar_notes(h: Handout, s: dict) -> list:

@@ -21,13 +21,21 @@ DESCRIPTION = ("One sheet printed on both sides, 9 pt: the front says what to do
 BODY_SIZE = 9
 FOOTER_SIZE = 8.5
 MARGIN = 28
-CALENDAR_LINES = 14     # lines of calendar rows in place (the back of the sheet); the doses beyond go on the dose log
+CALENDAR_LINES = 14     # lines of calendar rows kept in place at least; more when the back of the sheet has room
 
 
 def story(h, width: float, ctx) -> list:
     size = BODY_SIZE
     half = width * 0.5 - size
-    rows = part.in_place(ctx, h, size, half, CALENDAR_LINES)
+    least = part.in_place(ctx, h, size, half, CALENDAR_LINES)
+    problems, contacts = part.problems(ctx, h, size), part.contacts(ctx, h, size, half)
+    cautions, needles = part.cautions(ctx, h, size), part.needles_and_storage(ctx, h, size)
+
+    def back(rows: int) -> list:
+        calendar = part.calendar(ctx, h, size, half, rows=rows)
+        return [part.flowing_columns([problems, calendar, contacts, cautions, needles], size),
+                *part.dose_log(ctx, h, size, width, after=rows)]
+
     return [
         *part.title(ctx, h, size),
         *part.route_banner(ctx, h, size, width),
@@ -37,8 +45,5 @@ def story(h, width: float, ctx) -> list:
         part.flowing_columns([part.supplies(ctx, h, size), part.steps(ctx, h, size, half)], size),
         CondPageBreak(size * 30),
         *part.side_effects(ctx, h, size, width, split_items=True),
-        part.flowing_columns([part.problems(ctx, h, size), part.calendar(ctx, h, size, half, rows=rows),
-                              part.contacts(ctx, h, size, half), part.cautions(ctx, h, size),
-                              part.needles_and_storage(ctx, h, size)], size),
-        *part.dose_log(ctx, h, size, width, after=rows),
+        *part.doses_to_fit(back, least, len(h.calendar), size),
     ]

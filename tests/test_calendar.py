@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from conftest import base_rx, pdf_text, read_pdf
+from conftest import ROOT, base_rx, pdf_text, read_pdf
 from handouts import api
 
 ISSUED = "Fri 20 Nov 2026"       # the handouts' issue date, on no calendar below
@@ -125,6 +125,32 @@ def test_doses_that_do_not_fit_continue_on_a_dose_log(rendered, layout):
     assert log, "no dose log page"
     assert "is on the dose log" in " ".join(pages) or "are on the dose log" in " ".join(pages)
     assert "42" in pages[-1] and shown(d("2028-04-01")) in pages[-1]
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+def test_compact_fills_the_back_of_the_sheet_before_it_starts_a_dose_log(rendered, paper):
+    """42 daily doses: the back of the sheet holds doses down to its foot, not a fixed few over blank paper."""
+    reader = read_pdf(rendered("daily-6-weeks-over-29-feb", "compact", paper))
+    assert "Dose log for Maria López (continued)" in (reader.pages[-1].extract_text() or "")
+    heights = []
+
+    def visit(words, cm, tm, font, size):
+        if words.strip():
+            heights.append(tm[5] * cm[3] + cm[5])
+
+    back = reader.pages[1].extract_text(visitor_text=visit)
+    footer = min(heights)
+    lowest = min(y for y in heights if y > footer + 1)
+    assert lowest - footer < 45, f"{lowest - footer:.0f} pt of the back left empty above the footer"
+    assert len(_doses(back)) > 14, "the back holds no more doses than a fixed count did"
+
+
+def test_compact_keeps_ten_clinic_and_home_doses_on_the_sheet():
+    """The US hydroxocobalamin label (7 clinic doses, then monthly): all ten fit the back, no dose log page."""
+    reader = read_pdf(api.generate(ROOT / "examples" / "hydroxocobalamin-us-label.yaml", layout="compact").pdf)
+    back = " ".join((reader.pages[1].extract_text() or "").split())
+    assert len(reader.pages) == 2 and "dose log" not in back.lower()
+    assert "Mon 1 Mar 2027" in back and "Mon 7 Jun 2027" in back      # first and tenth dose
 
 
 def test_each_finite_phase_prints_its_dose_count(rendered):
