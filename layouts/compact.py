@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from reportlab.platypus import CondPageBreak
 
+from handouts.columns import Together
+
 from . import _parts as part
 
 NAME = "compact"
@@ -32,7 +34,7 @@ def story(h, width: float, ctx) -> list:
     cautions, needles = part.cautions(ctx, h, size), part.needles_and_storage(ctx, h, size)
 
     def back(rows: int) -> list:
-        calendar = part.calendar(ctx, h, size, half, rows=rows)
+        calendar = [Together(part.calendar(ctx, h, size, half, rows=rows))]   # one piece, as in standard
         return [part.flowing_columns([problems, calendar, contacts, cautions, needles], size),
                 *part.dose_log(ctx, h, size, width, after=rows)]
 
