@@ -157,7 +157,7 @@ def load(folder: str | None = None) -> Library:
     sites = files["sites"][1].data
     library = Library(
         medications=files["medications"][1].data.get("medications", {}),
-        routes=files["routes"][1].data.get("routes", {}),
+        routes=_with_short_needles(files["routes"][1].data.get("routes", {}), base),
         sites=sites.get("sites", {}),
         texts=texts,
         body=sites.get("body", {}),
@@ -167,6 +167,24 @@ def load(folder: str | None = None) -> Library:
     if problems:
         raise ContentError(problems)
     return library
+
+
+def _with_short_needles(routes: dict, folder: Path | None) -> dict:
+    """A clinic's routes.yaml that says nothing of short needles keeps the built-in rule for them.
+
+    The angle for a needle of 6 mm or less (straight in, Hall 2015) applied to
+    every handout before routes.yaml could state it; a clinic file written
+    then would otherwise send such a needle in at the route's 45 degrees
+    without anyone having chosen that. A clinic sets its own by writing
+    ``short_needle``.
+    """
+    if folder is None or not (folder / "routes.yaml").is_file():
+        return routes
+    builtin = _load_file(BUILTIN / "routes.yaml")[1].data.get("routes", {})
+    return {name: route if not isinstance(route, dict) or "short_needle" in route
+            or "short_needle" not in builtin.get(name, {})
+            else {**route, "short_needle": builtin[name]["short_needle"]}
+            for name, route in routes.items()}
 
 
 def _texts(base: Path | None, files: dict, problems: list[Problem]) -> tuple[dict, dict, list[Problem]]:

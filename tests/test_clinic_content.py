@@ -97,3 +97,9 @@ def test_a_short_needles_angle_is_the_one_routes_yaml_gives(tmp_path, write_rx):
     folder.mkdir()
     (folder / "routes.yaml").write_text(yaml.safe_dump(routes, allow_unicode=True), encoding="utf-8")
     assert "at 45 degrees" in pinch_alt(str(folder))         # the route's own angle, as routes.yaml says
+    # a clinic file from before routes.yaml named short needles keeps their angle, not the route's 45
+    del routes["routes"]["subcutaneous"]["short_needle"]
+    older = tmp_path / "older clinic"
+    older.mkdir()
+    (older / "routes.yaml").write_text(yaml.safe_dump(routes, allow_unicode=True), encoding="utf-8")
+    assert "at 90 degrees" in pinch_alt(str(older))
