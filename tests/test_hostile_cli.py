@@ -151,6 +151,11 @@ def run_csv(run, tmp_path, clinic, text: str, name: str = "rows.csv"):
     return run("batch", manifest, "--defaults", clinic, "-o", tmp_path / "out")
 
 
+def written(tmp_path) -> list[str]:
+    """The handouts a batch into ``tmp_path / "out"`` wrote."""
+    return sorted(p.name for p in (tmp_path / "out").glob("*.pdf"))
+
+
 def test_an_unquoted_comma_never_cuts_a_note_short(run, tmp_path, clinic):
     """The note's tail went into a cell with no column and the handout said only "Bring your sharps bin"."""
     result = run_csv(run, tmp_path, clinic, "patient.name,sites,notes\n"
@@ -158,7 +163,7 @@ def test_an_unquoted_comma_never_cuts_a_note_short(run, tmp_path, clinic):
                      'Bo Ng,left thigh;right thigh,"Bring your sharps bin, please"\n')
     assert result.exit_code == 1
     assert "rows.csv:2: error: has 'and do not inject if it is cloudy' in a cell with no column name" in result.stderr
-    assert [p.name for p in (tmp_path / "out").glob("*.pdf")] == ["Bo-Ng-cyanocobalamin-2026-12-01.pdf"]
+    assert written(tmp_path) == ["Bo-Ng-cyanocobalamin-2026-12-01.pdf"]
     assert "Bring your sharps bin, please" in pdf_text(tmp_path / "out" / "Bo-Ng-cyanocobalamin-2026-12-01.pdf")
 
 
@@ -294,7 +299,7 @@ def test_a_file_named_twice_in_a_batch_is_one_handout(run, tmp_path):
     (folder / "ana.yaml").write_text(dump(base_rx()), encoding="utf-8")
     result = run("batch", folder, folder / "ana.yaml", str(folder) + "/*.yaml", "-o", tmp_path / "out")
     assert result.exit_code == 0, result.output
-    assert [p.name for p in (tmp_path / "out").glob("*.pdf")] == ["Maria-Lopez-cyanocobalamin-2026-12-01.pdf"]
+    assert written(tmp_path) == ["Maria-Lopez-cyanocobalamin-2026-12-01.pdf"]
     assert "1 prescriptions: 1 written" in result.stderr
 
 
@@ -497,7 +502,7 @@ def test_a_field_given_twice_in_a_csv_phase_refuses_that_row_only(run, tmp_path,
                      'Bo Ng,left thigh,"every: 1 week, count: 4; every: 1 month"\n')
     assert result.exit_code == 1
     assert "rows.csv:2: error: schedule.phases: gives 'every' twice in the phase" in result.stderr
-    assert [p.name for p in (tmp_path / "out").glob("*.pdf")] == ["Bo-Ng-cyanocobalamin-2026-12-01.pdf"]
+    assert written(tmp_path) == ["Bo-Ng-cyanocobalamin-2026-12-01.pdf"]
 
 
 def test_whole_numbers_in_csv_cells_are_numbers(run, tmp_path, clinic):
