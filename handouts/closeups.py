@@ -208,8 +208,6 @@ def _hands(group: Backdrop, g: Geometry, line: float) -> None:
         group.add(Path(*outlines.capsule(finger.a, finger.b, finger.radius), **style))
 
 
-
-
 def _labels(ctx: RenderContext, group: Backdrop, spec: dict, g: Geometry, shown: tuple[str, ...], size: float,
             words: dict, line: float) -> None:
     """Each label where the catalogue puts it (kept inside the picture), with a leader to what it names."""

@@ -29,7 +29,6 @@ from .fhir import ndjson
 SUFFIXES = (".yaml", ".yml", ".json", ".ndjson", ".jsonl")   # what a folder walk picks up; content tells the format
 LIST_FIELDS = {"sites", "confirm"}
 BOOLEANS = {"true": True, "yes": True, "false": False, "no": False}
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 @dataclass(frozen=True)
@@ -274,7 +273,8 @@ def _rows(path: Path, base: yamlsource.Located, defaults: str | None) -> Iterato
         lost = [cell for i, cell in enumerate(row) if cell.strip() and (i >= len(columns) or not columns[i])]
         if lost:
             yield Job(f"{path}:{line}", stem=f"{path.stem}-{number}", key=key, refusal=Problem(
-                str(path), line, "", f"has {_short(lost[0])} in a cell with no column name in the header (a comma "
+                str(path), line, "", f"has {schema.short(lost[0].strip())} in a cell with no column name in the header "
+                "(a comma "
                 "inside a cell that is not in double quotes splits it in two)",
                 'put a cell that holds a comma in double quotes, like "Bring it, please"; or name the column'))
             continue
@@ -290,7 +290,7 @@ def _rows(path: Path, base: yamlsource.Located, defaults: str | None) -> Iterato
                 str(path), line, column, str(error), "give each field once in a phase, like "
                 "'every: 1 week, count: 4; every: 1 month'"))
             continue
-        yield Job(f"{path}:{line}", text=yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True),
+        yield Job(f"{path}:{line}", text=yaml.dump(data, Dumper=yamlsource.DUMPER, sort_keys=False, allow_unicode=True),
                   stem=f"{path.stem}-{number}", row_file=str(path), row_line=line,
                   row_fields=frozenset(written), defaults_file=defaults or "", defaults_lines=base.lines,
                   key=key)
@@ -328,7 +328,7 @@ def _phase(text: str) -> dict:
     phase = {}
     for key, value in map(_pair, _outside_brackets(text)):
         if key in phase:
-            raise ValueError(f"gives '{key}' twice in the phase {_short(text)}")
+            raise ValueError(f"gives '{key}' twice in the phase {schema.short(text.strip())}")
         phase[key] = _typed(("schedule", "phases", 0, key), value)
     return phase
 
@@ -343,11 +343,6 @@ def _outside_brackets(text: str) -> list[str]:
             start = i + 1
     parts.append(text[start:])
     return [part.strip() for part in parts if part.strip()]
-
-
-def _short(text: str) -> str:
-    text = text.strip()
-    return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
 def _items(text: str, separators: str = ";,") -> list[str]:

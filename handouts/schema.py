@@ -146,12 +146,12 @@ def _text_violation(spec: dict, text: str) -> str | None:
     if "maxLength" in spec and len(text) > spec["maxLength"]:
         return f"is {len(text):,} characters long; at most {spec['maxLength']:,} are allowed"
     if "pattern" in spec and not _pattern(spec["pattern"]).search(text):
-        return f"{_short(text)} {spec.get('x-hint', 'is not in the form this field takes')}"
+        return f"{short(text)} {spec.get('x-hint', 'is not in the form this field takes')}"
     if spec.get("format") == "date":
         try:
             dt.date.fromisoformat(text)
         except ValueError:
-            return f"{_short(text)} {spec.get('x-hint', 'is not a date')}"
+            return f"{short(text)} {spec.get('x-hint', 'is not a date')}"
     if "x-quantity" in spec:
         return quantity_violation(spec["x-quantity"], text)
     return None
@@ -166,7 +166,7 @@ def quantity_violation(spec: dict, text: str) -> str | None:
     unit, number = _measure(parsed, spec)
     low, high = spec[unit]
     if number < low or number > high:
-        return f"{_short(text)} is outside {units.number(low)}–{units.number(high)} {unit}, the range this field takes"
+        return f"{short(text)} is outside {units.number(low)}–{units.number(high)} {unit}, the range this field takes"
     return None
 
 
@@ -183,7 +183,8 @@ def _measure(parsed, spec: dict) -> tuple[str, float]:
     return unit, float(parsed)
 
 
-def _short(text: str) -> str:
+def short(text: str) -> str:
+    """A value quoted for a message, cut to 40 characters."""
     return repr(text if len(text) <= 40 else text[:37] + "...")
 
 

@@ -69,8 +69,9 @@ class Refused(yaml.MarkedYAMLError):
         self.fix = fix
 
 
-# libyaml's parser when PyYAML was built with it (several times faster), else pure Python.
+# libyaml's parser and writer when PyYAML was built with it (several times faster), else pure Python.
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 class _Loader(Composer, _Base):
