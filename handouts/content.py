@@ -157,7 +157,7 @@ def load(folder: str | None = None) -> Library:
     sites = files["sites"][1].data
     library = Library(
         medications=files["medications"][1].data.get("medications", {}),
-        routes=_with_short_needles(files["routes"][1].data.get("routes", {}), base),
+        routes=_with_builtin_rules(files["routes"][1].data.get("routes", {}), base),
         sites=sites.get("sites", {}),
         texts=texts,
         body=sites.get("body", {}),
@@ -169,22 +169,30 @@ def load(folder: str | None = None) -> Library:
     return library
 
 
-def _with_short_needles(routes: dict, folder: Path | None) -> dict:
-    """A clinic's routes.yaml that says nothing of short needles keeps the built-in rule for them.
+# Route rules a clinic's routes.yaml may predate: left out, they stay the built-in ones.
+INHERITED_ROUTE_RULES = ("short_needle", "adults_from")
 
-    The angle for a needle of 6 mm or less (straight in, Hall 2015) applied to
-    every handout before routes.yaml could state it; a clinic file written
-    then would otherwise send such a needle in at the route's 45 degrees
-    without anyone having chosen that. A clinic sets its own by writing
-    ``short_needle``.
+
+def _with_builtin_rules(routes: dict, folder: Path | None) -> dict:
+    """A clinic's routes.yaml that says nothing of a newer rule keeps the built-in one.
+
+    The short-needle angle (6 mm or less straight in, Hall 2015) and the adult
+    age of the needle sources applied to every handout before routes.yaml
+    could state them; a clinic file written then would otherwise send a 6 mm
+    needle in at the route's 45 degrees, or pass a child's handout, without
+    anyone having chosen that. A clinic sets its own by writing the key.
     """
     if folder is None or not (folder / "routes.yaml").is_file():
         return routes
     builtin = _load_file(BUILTIN / "routes.yaml")[1].data.get("routes", {})
-    return {name: route if not isinstance(route, dict) or "short_needle" in route
-            or "short_needle" not in builtin.get(name, {})
-            else {**route, "short_needle": builtin[name]["short_needle"]}
-            for name, route in routes.items()}
+    merged = {}
+    for name, route in routes.items():
+        if isinstance(route, dict):
+            inherited = {key: builtin[name][key] for key in INHERITED_ROUTE_RULES
+                         if key not in route and key in builtin.get(name, {})}
+            route = {**route, **inherited}
+        merged[name] = route
+    return merged
 
 
 def _texts(base: Path | None, files: dict, problems: list[Problem]) -> tuple[dict, dict, list[Problem]]:

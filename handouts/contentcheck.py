@@ -75,6 +75,7 @@ MEDICATION = {
 }
 ROUTE = {"?aliases": TEXTS, "?refused": _text, "?angle": _number(1, 90), "?angles_allowed": [_number(1, 90)],
          "?gauge": RANGE, "?needle_mm": RANGE, "?short_needle": {"max_mm": _number(1, 100), "angle": _number(1, 90)},
+         "?adults_from": _number(1, 30),
          "?weight_bands": [{"max_kg": _number(1, 1000), "needle_mm": RANGE}]}
 def _point(value) -> str | None:
     ok = (isinstance(value, list) and len(value) in (2, 3)

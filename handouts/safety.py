@@ -20,7 +20,6 @@ from .prescription import Prescription
 MIN_HOME_ML = 0.1    # the smallest dose a patient draws up at home; below it a nurse gives it
 TOLERANCE_MM = 0.5   # needles are sold in inches: 5/8 in is 15.9 mm, written "16 mm"
 DOSE_AGREEMENT = 0.01
-ADULT_AGE = 18       # the needle sources (clinical-facts §2, §3) are for adults
 
 
 def check(rx: Prescription, lib: Library) -> list[Problem]:
@@ -225,7 +224,8 @@ def schedule_length(rx: Prescription, lib: Library) -> Iterator[Problem]:
 
 def patient_age(rx: Prescription, lib: Library) -> Iterator[Problem]:
     """The needle chart (routes.yaml weight_bands) and the handout's words are for an adult who injects
-    themselves (clinical-facts §2, §3 give adult sources only): a child's handout is checked by the clinician."""
+    themselves (the route's ``adults_from``, with its source): a child's handout is checked by the clinician."""
+    adults_from = lib.routes[rx.route].get("adults_from")
     born = (rx.source.data.get("patient") or {}).get("date_of_birth")
     if isinstance(born, str):
         try:
@@ -235,7 +235,7 @@ def patient_age(rx: Prescription, lib: Library) -> Iterator[Problem]:
     if not isinstance(born, dt.date):
         return
     age = rx.issued.year - born.year - ((rx.issued.month, rx.issued.day) < (born.month, born.day))
-    if 0 <= age < ADULT_AGE:
+    if adults_from and 0 <= age < adults_from:
         yield _p(rx, ("patient", "date_of_birth"), f"the patient is {age} years old: the needle limits are the adult "
                  "ones and the handout speaks to an adult who injects themselves",
                  "check the needle length against a children's chart, and teach the parent or carer who will give "
